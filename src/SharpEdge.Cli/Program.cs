@@ -1,0 +1,9 @@
+using System.CommandLine;
+using SharpEdge.Cli;
+using SharpEdge.Cli.Commands;
+
+var root = new RootCommand("SharpEdge: SGD dynamics and loss-landscape curvature (EoSS, teacher-student phase diagrams).");
+root.Subcommands.Add(ModelCommands.Create());
+root.Subcommands.Add(BenchCommands.Create());
+root.Subcommands.Add(DemoCommand.Create());
+return CommandRunner.Run(root, args);

@@ -1,0 +1,84 @@
+using System.Numerics;
+
+namespace SharpEdge.Nn.Layers;
+
+/// <summary>
+/// The buffers of one layer during one pass over a batch (row-major, one row per sample). Parameter spans are
+/// this layer's slices of the flat vectors. An empty <see cref="DX"/> or <see cref="RDX"/> means "not needed"
+/// (first layer); an empty <see cref="RX"/> means the input does not depend on the parameters (R{x} = 0).
+/// </summary>
+public ref struct LayerPass<T> where T : unmanaged
+{
+    public int Batch;
+    /// <summary>θ: this layer's parameters.</summary>
+    public ReadOnlySpan<T> Theta;
+    /// <summary>v: this layer's slice of the direction of the R-operator.</summary>
+    public ReadOnlySpan<T> V;
+    public ReadOnlySpan<T> X;
+    /// <summary>The layer output: written by Forward, read by the other passes.</summary>
+    public Span<T> Y;
+    /// <summary>∂L/∂y, input of the backward pass.</summary>
+    public ReadOnlySpan<T> DY;
+    public Span<T> DX;
+    /// <summary>∂L/∂θ of this layer, overwritten.</summary>
+    public Span<T> DTheta;
+    public ReadOnlySpan<T> RX;
+    public Span<T> RY;
+    public ReadOnlySpan<T> RDY;
+    public Span<T> RDX;
+    /// <summary>R{∂L/∂θ} = (H v) restricted to this layer, overwritten.</summary>
+    public Span<T> RDTheta;
+}
+
+/// <summary>
+/// A layer with three passes over a batch: forward, backward (vector-Jacobian product to inputs and
+/// parameters) and the R-operator (Pearlmutter 1994), i.e. the directional derivative along a parameter
+/// direction v of both the forward and the backward pass. One forward, backward, R-forward and R-backward
+/// give an exact Hessian-vector product. Layers hold configuration only; all data lives in a
+/// <see cref="Tape{T}"/>, so one network can be evaluated on several threads at once.
+/// </summary>
+public abstract class Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    protected Layer(int[] inputShape, int[] outputShape)
+    {
+        InputShape = inputShape;
+        OutputShape = outputShape;
+        InputSize = inputShape.Aggregate(1, (a, b) => checked(a * b));
+        OutputSize = outputShape.Aggregate(1, (a, b) => checked(a * b));
+    }
+
+    /// <summary>Per-sample input shape, e.g. [784] or [3, 32, 32].</summary>
+    public int[] InputShape { get; }
+    public int[] OutputShape { get; }
+    public int InputSize { get; }
+    public int OutputSize { get; }
+
+    /// <summary>Local names and shapes of this layer's parameters in PyTorch registration order ("weight", "bias").</summary>
+    public virtual IReadOnlyList<(string Name, int[] Shape)> ParameterShapes => [];
+
+    public int ParameterCount => ParameterShapes.Sum(p => p.Shape.Aggregate(1, (a, b) => checked(a * b)));
+
+    /// <summary>A short description for model summaries, e.g. "Linear(784→512)".</summary>
+    public abstract string Describe();
+
+    /// <summary>y = f(x; θ).</summary>
+    public abstract void Forward(in LayerPass<T> p);
+
+    /// <summary>dx = (∂y/∂x)ᵀ dy (skipped when DX is empty) and dθ = (∂y/∂θ)ᵀ dy.</summary>
+    public abstract void Backward(in LayerPass<T> p);
+
+    /// <summary>R{y} = (∂y/∂x) R{x} + (∂y/∂θ) v.</summary>
+    public abstract void RForward(in LayerPass<T> p);
+
+    /// <summary>R{dx} and R{dθ}: the directional derivatives of the backward pass given R{dy}, R{x}, dy.</summary>
+    public abstract void RBackward(in LayerPass<T> p);
+
+    /// <summary>
+    /// Per-example gradients ∂ℓ_i/∂θ of this layer, one row of <paramref name="stride"/> values per sample
+    /// starting at column <paramref name="column"/>; DY holds per-sample (unnormalised) output gradients.
+    /// </summary>
+    public virtual void PerExampleGradients(in LayerPass<T> p, Span<T> rows, int stride, int column)
+    {
+        if (ParameterCount > 0) throw new NotSupportedException($"{Describe()} has no per-example gradient");
+    }
+}

@@ -1,0 +1,96 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using SharpEdge.Numerics;
+
+namespace SharpEdge.Nn.Layers;
+
+/// <summary>
+/// y = x Wᵀ + b with W of shape [out, in] (PyTorch's nn.Linear). The R-operator follows from the product
+/// rule: R{y} = R{x} Wᵀ + x Vᵀ + v_b, R{dW} = R{dy}ᵀ x + dyᵀ R{x}, R{dx} = R{dy} W + dy V.
+/// </summary>
+public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    public Linear(int inFeatures, int outFeatures, bool bias = true)
+        : base([inFeatures], [outFeatures])
+    {
+        if (inFeatures < 1 || outFeatures < 1) throw new ArgumentException($"Linear needs positive sizes, got {inFeatures}→{outFeatures}");
+        In = inFeatures;
+        Out = outFeatures;
+        HasBias = bias;
+        ParameterShapes = bias ? [("weight", [Out, In]), ("bias", [Out])] : [("weight", [Out, In])];
+    }
+
+    public int In { get; }
+    public int Out { get; }
+    public bool HasBias { get; }
+
+    public override IReadOnlyList<(string Name, int[] Shape)> ParameterShapes { get; }
+
+    public override string Describe() => $"Linear({In}→{Out}{(HasBias ? "" : ", no bias")})";
+
+    private int WeightCount => In * Out;
+
+    public override void Forward(in LayerPass<T> p)
+    {
+        Gemm.Multiply(false, true, p.Batch, Out, In, T.One, p.X, In, p.Theta[..WeightCount], In, T.Zero, p.Y, Out);
+        if (HasBias) AddRowVector(p.Y, p.Theta.Slice(WeightCount, Out), p.Batch);
+    }
+
+    public override void Backward(in LayerPass<T> p)
+    {
+        Gemm.Multiply(true, false, Out, In, p.Batch, T.One, p.DY, Out, p.X, In, T.Zero, p.DTheta[..WeightCount], In);
+        if (HasBias) ColumnSums(p.DY, p.DTheta.Slice(WeightCount, Out), p.Batch);
+        if (!p.DX.IsEmpty)
+            Gemm.Multiply(false, false, p.Batch, In, Out, T.One, p.DY, Out, p.Theta[..WeightCount], In, T.Zero, p.DX, In);
+    }
+
+    public override void RForward(in LayerPass<T> p)
+    {
+        Gemm.Multiply(false, true, p.Batch, Out, In, T.One, p.X, In, p.V[..WeightCount], In, T.Zero, p.RY, Out);
+        if (!p.RX.IsEmpty)
+            Gemm.Multiply(false, true, p.Batch, Out, In, T.One, p.RX, In, p.Theta[..WeightCount], In, T.One, p.RY, Out);
+        if (HasBias) AddRowVector(p.RY, p.V.Slice(WeightCount, Out), p.Batch);
+    }
+
+    public override void RBackward(in LayerPass<T> p)
+    {
+        var rdw = p.RDTheta[..WeightCount];
+        Gemm.Multiply(true, false, Out, In, p.Batch, T.One, p.RDY, Out, p.X, In, T.Zero, rdw, In);
+        if (!p.RX.IsEmpty)
+            Gemm.Multiply(true, false, Out, In, p.Batch, T.One, p.DY, Out, p.RX, In, T.One, rdw, In);
+        if (HasBias) ColumnSums(p.RDY, p.RDTheta.Slice(WeightCount, Out), p.Batch);
+        if (!p.RDX.IsEmpty)
+        {
+            Gemm.Multiply(false, false, p.Batch, In, Out, T.One, p.RDY, Out, p.Theta[..WeightCount], In, T.Zero, p.RDX, In);
+            Gemm.Multiply(false, false, p.Batch, In, Out, T.One, p.DY, Out, p.V[..WeightCount], In, T.One, p.RDX, In);
+        }
+    }
+
+    /// <summary>Row i of the result is dy_i ⊗ x_i (weight) followed by dy_i (bias).</summary>
+    public override void PerExampleGradients(in LayerPass<T> p, Span<T> rows, int stride, int column)
+    {
+        for (int i = 0; i < p.Batch; i++)
+        {
+            var row = rows.Slice(i * stride + column, ParameterCount);
+            var dy = p.DY.Slice(i * Out, Out);
+            var x = p.X.Slice(i * In, In);
+            for (int o = 0; o < Out; o++) TensorPrimitives.Multiply(x, dy[o], row.Slice(o * In, In));
+            if (HasBias) dy.CopyTo(row.Slice(WeightCount, Out));
+        }
+    }
+
+    private void AddRowVector(Span<T> rows, ReadOnlySpan<T> vector, int batch)
+    {
+        for (int i = 0; i < batch; i++)
+        {
+            var row = rows.Slice(i * Out, Out);
+            TensorPrimitives.Add(row, vector, row);
+        }
+    }
+
+    private void ColumnSums(ReadOnlySpan<T> rows, Span<T> sums, int batch)
+    {
+        sums.Clear();
+        for (int i = 0; i < batch; i++) TensorPrimitives.Add(sums, rows.Slice(i * Out, Out), sums);
+    }
+}

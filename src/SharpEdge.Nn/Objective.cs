@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace SharpEdge.Nn;
+
+/// <summary>
+/// A network, a loss and a set of samples: L(θ) = (1/N) Σ_i ℓ(f_θ(x_i), y_i). The single place that runs a
+/// model over data. Work is done in chunks of <see cref="ChunkSize"/> samples; sums over chunks are kept in
+/// float64. <see cref="Linearize"/> evaluates loss and gradient at θ and keeps the forward and backward pass of
+/// every chunk, so the many Hessian-vector products of an eigensolve cost one R-forward and one R-backward
+/// each. When the cached passes would exceed <see cref="CacheBudgetBytes"/>, only one chunk's activations are
+/// held at a time and each product recomputes the forward and backward passes of its chunks.
+/// </summary>
+public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly List<Tape<T>> tapes = [];
+    private readonly T[] chunkVector;
+    private readonly double[] accumulator;
+    private readonly T[] lossGradient;
+    private readonly T[] lossHessianVector;
+    private T[]? point;
+    private bool cached;
+
+    public Objective(Network<T> network, Loss<T> loss, Samples<T> data, int chunkSize = 4096, long cacheBudgetBytes = 2L << 30)
+    {
+        if (data.InputSize != network.InputSize)
+            throw new ArgumentException($"samples have {data.InputSize} input values ({string.Join("x", data.InputShape)}), the model expects {network.InputSize}");
+        if (data.Outputs != network.OutputSize)
+            throw new ArgumentException($"samples have {data.Outputs} outputs, the model gives {network.OutputSize}");
+        if (data.Count < 1) throw new ArgumentException("no samples");
+        if (chunkSize < 1) throw new ArgumentOutOfRangeException(nameof(chunkSize), chunkSize, "chunk size must be positive");
+        loss.Validate(data);
+        Network = network;
+        Loss = loss;
+        Data = data;
+        ChunkSize = Math.Min(chunkSize, data.Count);
+        CacheBudgetBytes = cacheBudgetBytes;
+        ChunkCount = (data.Count + ChunkSize - 1) / ChunkSize;
+        chunkVector = new T[network.ParameterCount];
+        accumulator = ChunkCount > 1 ? new double[network.ParameterCount] : [];
+        lossGradient = new T[ChunkSize * network.OutputSize];
+        lossHessianVector = new T[ChunkSize * network.OutputSize];
+    }
+
+    public Network<T> Network { get; }
+    public Loss<T> Loss { get; }
+    public Samples<T> Data { get; }
+    public int ChunkSize { get; }
+    public int ChunkCount { get; }
+    public long CacheBudgetBytes { get; }
+    public int ParameterCount => Network.ParameterCount;
+
+    /// <summary>Hessian-vector products computed so far (for cost reports).</summary>
+    public long HessianVectorProducts { get; private set; }
+
+    /// <summary>Loss at θ of the last <see cref="Linearize"/>.</summary>
+    public double LinearizationLoss { get; private set; }
+
+    /// <summary>Bytes of activations currently held.</summary>
+    public long HeldBytes => tapes.Sum(t => t.Bytes);
+
+    private (int Start, int Count) Chunk(int c) => (c * ChunkSize, Math.Min(ChunkSize, Data.Count - c * ChunkSize));
+
+    /// <summary>L(θ) over all samples.</summary>
+    public double Evaluate(ReadOnlySpan<T> theta)
+    {
+        var tape = TapeFor(0, caching: false);
+        double total = 0;
+        for (int c = 0; c < ChunkCount; c++)
+        {
+            var (start, count) = Chunk(c);
+            Network.Forward(tape, theta, Data.InputRows(start, count), count);
+            total += Loss.Evaluate(tape.Output, Data, start, count, Data.Count, []);
+        }
+        point = null; // the tape no longer holds the linearization point
+        return total;
+    }
+
+    /// <summary>
+    /// Loss and gradient at θ; remembers θ and the passes for the products that follow
+    /// (<see cref="HessianVectorProduct"/>, <see cref="GaussNewtonVectorProduct"/>, <see cref="Jvp"/>, <see cref="Vjp"/>).
+    /// </summary>
+    public double Linearize(ReadOnlySpan<T> theta, Span<T> gradient)
+    {
+        if (theta.Length != ParameterCount) throw new ArgumentException($"θ has {theta.Length} values, the model has {ParameterCount} parameters");
+        point ??= new T[ParameterCount];
+        theta.CopyTo(point);
+        var tapeBytes = (long)ChunkSize * Network.Layers.Sum(l => (long)l.OutputSize) * 4 * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+        cached = tapeBytes * ChunkCount <= CacheBudgetBytes;
+        double total = 0;
+        ChunkSum(gradient, (c, output) =>
+        {
+            var (tape, loss) = ForwardBackward(c, output);
+            total += loss;
+        });
+        LinearizationLoss = total;
+        return total;
+    }
+
+    private (Tape<T> Tape, double Loss) ForwardBackward(int chunk, Span<T> gradient)
+    {
+        var (start, count) = Chunk(chunk);
+        var tape = TapeFor(chunk, cached);
+        Network.Forward(tape, point!, Data.InputRows(start, count), count);
+        var lossGrad = lossGradient.AsSpan(0, count * Network.OutputSize);
+        var loss = Loss.Evaluate(tape.Output, Data, start, count, Data.Count, lossGrad);
+        Network.Backward(tape, point!, lossGrad, gradient);
+        return (tape, loss);
+    }
+
+    /// <summary>The chunk's tape at the linearization point, recomputing its passes when they are not cached.</summary>
+    private Tape<T> PreparedTape(int chunk)
+    {
+        if (point is null) throw new InvalidOperationException("call Linearize(θ) before asking for products at θ");
+        if (cached) return tapes[chunk];
+        // The gradient this recomputation writes is not needed; the chunk buffer is free at this moment
+        // only because products below write it after this call returns.
+        return ForwardBackward(chunk, chunkVector).Tape;
+    }
+
+    /// <summary>H v: the exact Hessian of the full loss at the linearization point, applied to v.</summary>
+    public void HessianVectorProduct(ReadOnlySpan<T> v, Span<T> hv)
+    {
+        CheckVector(v, nameof(v));
+        CheckVector(hv, nameof(hv));
+        var direction = EnsureDirection(v);
+        ChunkSum(hv, (c, output) =>
+        {
+            var tape = PreparedTape(c);
+            var (start, count) = Chunk(c);
+            Network.RForward(tape, point!, direction);
+            var r = lossHessianVector.AsSpan(0, count * Network.OutputSize);
+            Loss.HessianProduct(tape.Output, Data, start, count, Data.Count, tape.ROutput, r);
+            Network.RBackward(tape, point!, direction, r, output);
+        });
+        HessianVectorProducts++;
+    }
+
+    /// <summary>G v = Jᵀ H_ℓ J v: the generalised Gauss-Newton matrix of the full loss applied to v (one R-forward, one backward).</summary>
+    public void GaussNewtonVectorProduct(ReadOnlySpan<T> v, Span<T> gv)
+    {
+        CheckVector(v, nameof(v));
+        CheckVector(gv, nameof(gv));
+        var direction = EnsureDirection(v);
+        ChunkSum(gv, (c, output) =>
+        {
+            var tape = PreparedTape(c);
+            var (start, count) = Chunk(c);
+            Network.RForward(tape, point!, direction);
+            var r = lossHessianVector.AsSpan(0, count * Network.OutputSize);
+            Loss.HessianProduct(tape.Output, Data, start, count, Data.Count, tape.ROutput, r);
+            Network.BackwardSeparately(tape, point!, r, output);
+        });
+    }
+
+    /// <summary>J v: the directional derivative of the network outputs of every sample, [N, outputs].</summary>
+    public void Jvp(ReadOnlySpan<T> v, Span<T> jv)
+    {
+        CheckVector(v, nameof(v));
+        if (jv.Length != Data.Count * Network.OutputSize) throw new ArgumentException($"J v needs {Data.Count}x{Network.OutputSize} values");
+        var direction = EnsureDirection(v);
+        for (int c = 0; c < ChunkCount; c++)
+        {
+            var tape = PreparedTape(c);
+            var (start, count) = Chunk(c);
+            Network.RForward(tape, point!, direction);
+            tape.ROutput.CopyTo(jv.Slice(start * Network.OutputSize));
+        }
+    }
+
+    /// <summary>Jᵀ u for output cotangents u of every sample, [N, outputs].</summary>
+    public void Vjp(ReadOnlySpan<T> u, Span<T> jtu)
+    {
+        if (u.Length != Data.Count * Network.OutputSize) throw new ArgumentException($"u needs {Data.Count}x{Network.OutputSize} values");
+        CheckVector(jtu, nameof(jtu));
+        var cotangents = u.ToArray();
+        ChunkSum(jtu, (c, output) =>
+        {
+            var tape = PreparedTape(c);
+            var (start, count) = Chunk(c);
+            Network.BackwardSeparately(tape, point!, cotangents.AsSpan(start * Network.OutputSize, count * Network.OutputSize), output);
+        });
+    }
+
+    /// <summary>Rows of ∂ℓ_i/∂θ at θ for samples [start, start+count), [count, P] (MLPs).</summary>
+    public void PerExampleGradients(ReadOnlySpan<T> theta, int start, int count, Span<T> rows)
+    {
+        var tape = Network.CreateTape(count);
+        Network.Forward(tape, theta, Data.InputRows(start, count), count);
+        var dz = new T[count * Network.OutputSize];
+        Loss.Evaluate(tape.Output, Data, start, count, 1.0, dz);
+        Network.Backward(tape, theta, dz, chunkVector);
+        Network.PerExampleGradients(tape, theta, rows);
+    }
+
+    private T[]? directionBuffer;
+
+    private T[] EnsureDirection(ReadOnlySpan<T> v)
+    {
+        directionBuffer ??= new T[ParameterCount];
+        v.CopyTo(directionBuffer);
+        return directionBuffer;
+    }
+
+    private delegate void ChunkWork(int chunk, Span<T> output);
+
+    /// <summary>Σ over chunks of a per-chunk vector, in float64 when there is more than one chunk.</summary>
+    private void ChunkSum(Span<T> result, ChunkWork work)
+    {
+        if (ChunkCount == 1)
+        {
+            work(0, result);
+            return;
+        }
+        Array.Clear(accumulator);
+        for (int c = 0; c < ChunkCount; c++)
+        {
+            work(c, chunkVector);
+            for (int i = 0; i < accumulator.Length; i++) accumulator[i] += double.CreateTruncating(chunkVector[i]);
+        }
+        for (int i = 0; i < accumulator.Length; i++) result[i] = T.CreateTruncating(accumulator[i]);
+    }
+
+    private Tape<T> TapeFor(int chunk, bool caching)
+    {
+        var index = caching ? chunk : 0;
+        while (tapes.Count <= index) tapes.Add(Network.CreateTape(ChunkSize));
+        if (!caching && tapes.Count > 1) tapes.RemoveRange(1, tapes.Count - 1);
+        return tapes[index];
+    }
+
+    private void CheckVector(ReadOnlySpan<T> v, string name)
+    {
+        if (v.Length != ParameterCount) throw new ArgumentException($"{name} has {v.Length} values, the model has {ParameterCount} parameters");
+    }
+
+    private void CheckVector(Span<T> v, string name) => CheckVector((ReadOnlySpan<T>)v, name);
+}

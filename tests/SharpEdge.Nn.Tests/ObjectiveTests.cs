@@ -1,0 +1,133 @@
+using SharpEdge.Nn;
+
+namespace SharpEdge.Nn.Tests;
+
+public class ObjectiveTests
+{
+    [Theory]
+    [InlineData("mse")]
+    [InlineData("ce")]
+    public void Chunked_and_uncached_evaluation_equal_one_chunk(string loss)
+    {
+        var network = Fixtures.Mlp("tanh");
+        var data = Fixtures.Data(loss, count: 10);
+        var theta = Fixtures.Parameters(network);
+        var v = Fixtures.RandomVector(theta.Length, 9);
+        var whole = new Objective<double>(network, Loss<double>.FromName(loss), data);
+        var chunked = new Objective<double>(network, Loss<double>.FromName(loss), data, chunkSize: 3);
+        var uncached = new Objective<double>(network, Loss<double>.FromName(loss), data, chunkSize: 4, cacheBudgetBytes: 0);
+        Assert.Equal(4, chunked.ChunkCount);
+
+        var results = new[] { whole, chunked, uncached }.Select(o =>
+        {
+            var g = new double[theta.Length];
+            var l = o.Linearize(theta, g);
+            var hv = new double[theta.Length];
+            o.HessianVectorProduct(v, hv);
+            var gv = new double[theta.Length];
+            o.GaussNewtonVectorProduct(v, gv);
+            return (Loss: l, Gradient: g, Hv: hv, Gv: gv);
+        }).ToArray();
+        foreach (var r in results.Skip(1))
+        {
+            Assert.Equal(results[0].Loss, r.Loss, 1e-13);
+            Assert.True(Fixtures.RelativeError(r.Gradient, results[0].Gradient) < 1e-13);
+            Assert.True(Fixtures.RelativeError(r.Hv, results[0].Hv) < 1e-13);
+            Assert.True(Fixtures.RelativeError(r.Gv, results[0].Gv) < 1e-13);
+        }
+        Assert.Equal(whole.Evaluate(theta), results[0].Loss, 1e-14);
+    }
+
+    [Fact]
+    public void Mse_is_summed_over_outputs_and_averaged_over_samples_without_a_half()
+    {
+        var network = Fixtures.Mlp("tanh");
+        var data = Fixtures.Data("mse");
+        var theta = Fixtures.Parameters(network);
+        var tape = network.CreateTape(data.Count);
+        network.Forward(tape, theta, data.Inputs, data.Count);
+        double expected = 0;
+        for (int i = 0; i < data.Count * data.Outputs; i++) expected += Math.Pow(tape.Output[i] - data.Targets![i], 2);
+        expected /= data.Count;
+        Assert.Equal(expected, new Objective<double>(network, new MeanSquaredError<double>(), data).Evaluate(theta), 1e-14);
+    }
+
+    [Fact]
+    public void Cross_entropy_is_the_mean_negative_log_softmax_of_the_label()
+    {
+        var network = Fixtures.Mlp("silu");
+        var data = Fixtures.Data("ce");
+        var theta = Fixtures.Parameters(network);
+        var tape = network.CreateTape(data.Count);
+        network.Forward(tape, theta, data.Inputs, data.Count);
+        double expected = 0;
+        for (int i = 0; i < data.Count; i++)
+        {
+            var row = tape.Output.Slice(i * data.Outputs, data.Outputs).ToArray();
+            expected += -Math.Log(Math.Exp(row[data.Labels![i]]) / row.Sum(Math.Exp));
+        }
+        expected /= data.Count;
+        Assert.Equal(expected, new Objective<double>(network, new CrossEntropy<double>(), data).Evaluate(theta), 1e-13);
+    }
+
+    [Theory]
+    [InlineData("mse")]
+    [InlineData("ce")]
+    public void Per_example_gradients_match_single_sample_gradients_and_average_to_the_gradient(string loss)
+    {
+        var network = Fixtures.Mlp("gelu");
+        var data = Fixtures.Data(loss);
+        var theta = Fixtures.Parameters(network);
+        var objective = new Objective<double>(network, Loss<double>.FromName(loss), data);
+        int p = theta.Length;
+        var rows = new double[data.Count * p];
+        objective.PerExampleGradients(theta, 0, data.Count, rows);
+        var mean = new double[p];
+        for (int i = 0; i < data.Count; i++)
+        {
+            var single = new Objective<double>(network, Loss<double>.FromName(loss), data.Gather([i]));
+            var numeric = Fixtures.FiniteDifferenceGradient(single, theta);
+            Assert.True(Fixtures.RelativeError(rows.AsSpan(i * p, p), numeric) < 1e-6);
+            for (int j = 0; j < p; j++) mean[j] += rows[i * p + j] / data.Count;
+        }
+        Assert.True(Fixtures.RelativeError(mean, Fixtures.Gradient(objective, theta)) < 1e-13);
+    }
+
+    [Fact]
+    public void Float32_engine_agrees_with_float64()
+    {
+        var spec = ModelSpec.Parse("mlp:5-16-16-3:tanh");
+        var net64 = spec.Build<double>([5], 3);
+        var net32 = spec.Build<float>([5], 3);
+        var data64 = Fixtures.Data("mse", count: 32);
+        var data32 = new Samples<float>(data64.Inputs.Select(x => (float)x).ToArray(), [5], data64.Targets!.Select(x => (float)x).ToArray(), 3, null);
+        var theta64 = Fixtures.Parameters(net64);
+        var theta32 = theta64.Select(x => (float)x).ToArray();
+        var v64 = Fixtures.RandomVector(theta64.Length, 2);
+        var v32 = v64.Select(x => (float)x).ToArray();
+        var o64 = new Objective<double>(net64, new MeanSquaredError<double>(), data64);
+        var o32 = new Objective<float>(net32, new MeanSquaredError<float>(), data32);
+        var g64 = new double[theta64.Length];
+        var g32 = new float[theta64.Length];
+        Assert.Equal(o64.Linearize(theta64, g64), o32.Linearize(theta32, g32), 1e-5);
+        var hv64 = new double[theta64.Length];
+        var hv32 = new float[theta64.Length];
+        o64.HessianVectorProduct(v64, hv64);
+        o32.HessianVectorProduct(v32, hv32);
+        Assert.True(Fixtures.RelativeError(g32.Select(x => (double)x).ToArray(), g64) < 1e-5);
+        Assert.True(Fixtures.RelativeError(hv32.Select(x => (double)x).ToArray(), hv64) < 1e-5);
+    }
+
+    [Fact]
+    public void Mismatched_data_is_rejected_with_the_sizes()
+    {
+        var network = Fixtures.Mlp("relu");
+        var wrong = Fixtures.Data("mse", inputs: 6);
+        var e = Assert.Throws<ArgumentException>(() => new Objective<double>(network, new MeanSquaredError<double>(), wrong));
+        Assert.Contains("6", e.Message);
+        Assert.Contains("5", e.Message);
+        var labelsOnly = Fixtures.Data("ce");
+        e = Assert.Throws<ArgumentException>(() => new Objective<double>(network, new MeanSquaredError<double>(), labelsOnly));
+        Assert.Contains("mse needs target values", e.Message);
+    }
+}
