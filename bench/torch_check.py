@@ -7,7 +7,7 @@ parameter names are layers.{i}.weight/bias), writes the weights as safetensors a
 
 Usage: /usr/bin/python3 bench/torch_check.py [--sharpedge ./sharpedge] [--quick]
 Exits 0 with a SKIP line when PyTorch or NumPy is absent, 1 when any comparison fails."""
-import argparse, json, os, struct, subprocess, sys, tempfile
+import argparse, json, os, shlex, struct, subprocess, sys, tempfile
 
 try:
     import numpy as np
@@ -81,7 +81,7 @@ def run_case(sharpedge, spec, sizes, activation, input_shape, n, loss, seed):
         np.save(files["X.npy"], x.numpy())
         np.save(files["Y.npy"], y.numpy())
         np.save(files["V.npy"], v.numpy())
-        cmd = [sharpedge, "model", "hvp", "--model", spec, "--params", files["P.safetensors"], "--inputs", files["X.npy"],
+        cmd = shlex.split(sharpedge) + ["model", "hvp", "--model", spec, "--params", files["P.safetensors"], "--inputs", files["X.npy"],
                "--targets", files["Y.npy"], "--loss", loss, "--vector", files["V.npy"], "--out", files["HV.npy"],
                "--grad-out", files["G.npy"], "--dtype", "f64", "--json"]
         if loss == "ce":
@@ -103,7 +103,7 @@ def run_case(sharpedge, spec, sizes, activation, input_shape, n, loss, seed):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sharpedge", default=os.path.join(ROOT, "sharpedge"))
+    parser.add_argument("--sharpedge", default=os.path.join(ROOT, "sharpedge"), help="command that runs the CLI")
     parser.add_argument("--quick", action="store_true", help="small cases only")
     args = parser.parse_args()
     torch.set_num_threads(1)

@@ -34,7 +34,14 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
             slices[l] = (start, Layout.Count - start);
         }
+        firstParameterLayer = Array.FindIndex(slices, s => s.Count > 0) is var f and >= 0 ? f : layers.Count;
     }
+
+    /// <summary>
+    /// The first layer with parameters. Inputs of layers up to it do not depend on θ, so their input
+    /// gradients and R{x} are never needed: the passes skip them (e.g. dx of the first Linear, 8192×3072 on CIFAR).
+    /// </summary>
+    private readonly int firstParameterLayer;
 
     public IReadOnlyList<Layer<T>> Layers => layers;
     public ParameterLayout Layout { get; } = new();
@@ -85,7 +92,8 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         CheckParameters(gradient, nameof(gradient));
         var batch = tape.Batch;
         outputGradient[..(batch * OutputSize)].CopyTo(buffers[^1]);
-        for (int l = layers.Length - 1; l >= 0; l--)
+        int first = firstParameterLayer;
+        for (int l = layers.Length - 1; l >= first; l--)
         {
             var p = new LayerPass<T>
             {
@@ -94,7 +102,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
                 X = l == 0 ? tape.Input.Span : tape.Activations[l],
                 Y = tape.Activations[l + 1],
                 DY = buffers[l + 1],
-                DX = l == 0 ? [] : buffers[l],
+                DX = l == first ? [] : buffers[l],
                 DTheta = gradient.Slice(slices[l].Offset, slices[l].Count),
             };
             layers[l].Backward(p);
@@ -106,7 +114,8 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckParameters(direction, nameof(direction));
         var batch = tape.Batch;
-        for (int l = 0; l < layers.Length; l++)
+        int first = firstParameterLayer;
+        for (int l = first; l < layers.Length; l++)
         {
             var p = new LayerPass<T>
             {
@@ -115,7 +124,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
                 V = direction.Slice(slices[l].Offset, slices[l].Count),
                 X = l == 0 ? tape.Input.Span : tape.Activations[l],
                 Y = tape.Activations[l + 1],
-                RX = l == 0 ? [] : tape.RActivations[l],
+                RX = l == first ? [] : tape.RActivations[l],
                 RY = tape.RActivations[l + 1],
             };
             layers[l].RForward(p);
@@ -131,7 +140,8 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         CheckParameters(hessianVector, nameof(hessianVector));
         var batch = tape.Batch;
         rOutputGradient[..(batch * OutputSize)].CopyTo(tape.ROutputGradients[^1]);
-        for (int l = layers.Length - 1; l >= 0; l--)
+        int first = firstParameterLayer;
+        for (int l = layers.Length - 1; l >= first; l--)
         {
             var p = new LayerPass<T>
             {
@@ -141,14 +151,47 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
                 X = l == 0 ? tape.Input.Span : tape.Activations[l],
                 Y = tape.Activations[l + 1],
                 DY = tape.OutputGradients[l + 1],
-                RX = l == 0 ? [] : tape.RActivations[l],
+                RX = l == first ? [] : tape.RActivations[l],
                 RY = tape.RActivations[l + 1],
                 RDY = tape.ROutputGradients[l + 1],
-                RDX = l == 0 ? [] : tape.ROutputGradients[l],
+                RDX = l == first ? [] : tape.ROutputGradients[l],
                 RDTheta = hessianVector.Slice(slices[l].Offset, slices[l].Count),
             };
             layers[l].RBackward(p);
         }
+    }
+
+    /// <summary>
+    /// vᵀ H v without forming H v: the R-backward sweep with each layer returning its share vᵀ R{dθ}
+    /// (<see cref="Layer{T}.RBackwardDot"/>). Needs Forward, Backward and RForward along v first; leaves the R
+    /// buffers of the tape undefined. <paramref name="scratch"/> (P values) serves layers without a shortcut.
+    /// </summary>
+    public double RBackwardDot(Tape<T> tape, ReadOnlySpan<T> theta, ReadOnlySpan<T> direction, ReadOnlySpan<T> rOutputGradient, Span<T> scratch)
+    {
+        CheckParameters(scratch, nameof(scratch));
+        var batch = tape.Batch;
+        rOutputGradient[..(batch * OutputSize)].CopyTo(tape.ROutputGradients[^1]);
+        int first = firstParameterLayer;
+        double sum = 0;
+        for (int l = layers.Length - 1; l >= first; l--)
+        {
+            var p = new LayerPass<T>
+            {
+                Batch = batch,
+                Theta = theta.Slice(slices[l].Offset, slices[l].Count),
+                V = direction.Slice(slices[l].Offset, slices[l].Count),
+                X = l == 0 ? tape.Input.Span : tape.Activations[l],
+                Y = tape.Activations[l + 1],
+                DY = tape.OutputGradients[l + 1],
+                RX = l == first ? [] : tape.RActivations[l],
+                RY = tape.RActivations[l + 1],
+                RDY = tape.ROutputGradients[l + 1],
+                RDX = l == first ? [] : tape.ROutputGradients[l],
+                RDTheta = scratch.Slice(slices[l].Offset, slices[l].Count),
+            };
+            sum += layers[l].RBackwardDot(p);
+        }
+        return sum;
     }
 
     /// <summary>

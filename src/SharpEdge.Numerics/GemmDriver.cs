@@ -20,19 +20,20 @@ internal static unsafe class GemmDriver<T, TKernel>
     {
         int mr = TKernel.Mr, nr = TKernel.Nr;
 
-        // Equal-sized blocks avoid a thin last block (e.g. k = 300 runs as 150 + 150, not 256 + 44).
+        // Equal-sized blocks avoid a thin last block (e.g. k = 600 runs as 300 + 300, not 512 + 88).
         int kcStep = BalancedStep(op.K, TKernel.Kc, 1);
         int mcStep = BalancedStep(op.M, TKernel.Mc, mr);
         int ncStep = BalancedStep(op.N, TKernel.Nc, nr);
 
-        var workspace = GemmWorkspace<T>.ForCurrentThread;
-        T* packedB = workspace.PackedB(kcStep * ncStep);
-        T* packedA = workspace.PackedA(mcStep * kcStep);
-        T* tile = workspace.Tile(mr * nr);
-
         // With a single row block, each packed B element would be used by only one block of A: when B's rows
         // are contiguous (no transpose) the kernels can read it in place instead, skipping a full copy of B.
+        // Only a partial last panel is then packed (zero-padded to Nr columns).
         bool packB = op.TransB || op.M > mcStep;
+
+        var workspace = GemmWorkspace<T>.ForCurrentThread;
+        T* packedB = workspace.PackedB(kcStep * (packB ? ncStep : nr));
+        T* packedA = workspace.PackedA(mcStep * kcStep);
+        T* tile = workspace.Tile(mr * nr);
 
         for (int jc = 0; jc < op.N; jc += ncStep)
         {

@@ -38,6 +38,34 @@ public class ObjectiveTests
         Assert.Equal(whole.Evaluate(theta), results[0].Loss, 1e-14);
     }
 
+    [Theory]
+    [InlineData("relu", "mse", 0)]
+    [InlineData("tanh", "ce", 0)]
+    [InlineData("gelu", "mse", 3)]
+    [InlineData("silu", "ce", 4)]
+    public void Quadratic_form_equals_the_dot_product_with_the_hessian_vector_product(string activation, string loss, int chunk)
+    {
+        // on images, so that a Flatten precedes the first Linear as in the EoSS presets
+        var spec = ModelSpec.Parse($"mlp:12-6-5-3:{activation}");
+        var network = spec.Build<double>([3, 2, 2], 3);
+        var flat = Fixtures.Data(loss, count: 10, inputs: 12);
+        var data = new Samples<double>(flat.Inputs, [3, 2, 2], flat.Targets, 3, flat.Labels);
+        var objective = new Objective<double>(network, Loss<double>.FromName(loss), data, chunkSize: chunk == 0 ? 4096 : chunk);
+        var theta = Fixtures.Parameters(network);
+        var v = Fixtures.RandomVector(theta.Length, 31);
+        objective.Linearize(theta, new double[theta.Length]);
+        var hv = new double[theta.Length];
+        objective.HessianVectorProduct(v, hv);
+        var expected = v.Zip(hv, (a, b) => a * b).Sum();
+        Assert.Equal(expected, objective.QuadraticForm(v), 1e-12 * Math.Abs(expected) + 1e-14);
+        // against finite differences of the loss along v: (L(θ+hv) − 2L(θ) + L(θ−hv)) / h²
+        const double h = 1e-4;
+        var plus = theta.Zip(v, (t, d) => t + h * d).ToArray();
+        var minus = theta.Zip(v, (t, d) => t - h * d).ToArray();
+        var fd = (objective.Evaluate(plus) - 2 * objective.Evaluate(theta) + objective.Evaluate(minus)) / (h * h);
+        if (activation != "relu") Assert.Equal(expected, fd, 1e-5 * Math.Abs(expected) + 1e-7);
+    }
+
     [Fact]
     public void Mse_is_summed_over_outputs_and_averaged_over_samples_without_a_half()
     {

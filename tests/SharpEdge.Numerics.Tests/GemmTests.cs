@@ -11,7 +11,7 @@ public class GemmTests
     [
         (0, 5, 3), (5, 0, 3), (4, 5, 0), (1, 1, 1), (1, 7, 13), (7, 1, 10), (13, 10, 7), (10, 13, 1),
         (33, 47, 65), (9, 130, 20), (70, 35, 300), (300, 20, 9), (3, 4200, 5), (130, 70, 260), (40, 200, 300),
-        (7, 45, 70), (16, 150, 1000),
+        (7, 45, 70), (16, 150, 1000), (20, 30, 600),
     ];
 
     // (alpha, beta): plain overwrite of a NaN-filled C, accumulate, and a general scale of both.
@@ -50,7 +50,7 @@ public class GemmTests
     }
 
     [Fact]
-    public void DefaultOverloadsUseParallelismThreads()
+    public void DefaultOverloadsComputeTheProduct()
     {
         var a = new float[] { 1, 2, 3, 4, 5, 6 };       // 2 x 3
         var b = new float[] { 1, 0, 0, 1, 1, 1 };       // 3 x 2

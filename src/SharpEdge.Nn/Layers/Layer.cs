@@ -74,6 +74,20 @@ public abstract class Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public abstract void RBackward(in LayerPass<T> p);
 
     /// <summary>
+    /// vᵀ R{dθ} for this layer's slice of v, together with R{dx} as in <see cref="RBackward"/>: the layer's share of
+    /// the quadratic form vᵀ H v. The default runs <see cref="RBackward"/> into RDTheta (scratch) and takes the dot
+    /// product; layers override it when the product is cheaper than R{dθ} itself, and may then overwrite R{y}
+    /// (no longer needed by the time the backward sweep reaches this layer).
+    /// </summary>
+    public virtual double RBackwardDot(in LayerPass<T> p)
+    {
+        RBackward(p);
+        double sum = 0;
+        for (int i = 0; i < p.V.Length; i++) sum += double.CreateTruncating(p.V[i] * p.RDTheta[i]);
+        return sum;
+    }
+
+    /// <summary>
     /// Per-example gradients ∂ℓ_i/∂θ of this layer, one row of <paramref name="stride"/> values per sample
     /// starting at column <paramref name="column"/>; DY holds per-sample (unnormalised) output gradients.
     /// </summary>

@@ -66,6 +66,48 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         }
     }
 
+    /// <summary>
+    /// ⟨V, R{dW}⟩ + ⟨v_b, R{db}⟩ = ⟨R{dy}, x Vᵀ⟩ + ⟨dy, R{x} Vᵀ⟩ + ⟨v_b, Σ_i R{dy}_i⟩: batch-sized products
+    /// instead of an [out, in] matrix, and when R{x} = 0 (first layer) x Vᵀ is R{y} − v_b from the R-forward pass,
+    /// so no GEMM at all. This makes gᵀ H_B g for small batches (batch sharpness) cost less than a full H·v.
+    /// </summary>
+    public override double RBackwardDot(in LayerPass<T> p)
+    {
+        var n = p.Batch * Out;
+        var xv = p.RY[..n]; // R{y} is no longer needed once the layers above are done: reuse it
+        if (p.RX.IsEmpty)
+        {
+            if (HasBias) SubtractRowVector(xv, p.V.Slice(WeightCount, Out), p.Batch);
+        }
+        else
+            Gemm.Multiply(false, true, p.Batch, Out, In, T.One, p.X, In, p.V[..WeightCount], In, T.Zero, xv, Out);
+        double sum = Dot(p.RDY[..n], xv);
+        if (!p.RX.IsEmpty)
+        {
+            Gemm.Multiply(false, true, p.Batch, Out, In, T.One, p.RX, In, p.V[..WeightCount], In, T.Zero, xv, Out);
+            sum += Dot(p.DY[..n], xv);
+        }
+        if (HasBias)
+            for (int i = 0; i < p.Batch; i++) sum += Dot(p.RDY.Slice(i * Out, Out), p.V.Slice(WeightCount, Out));
+        if (!p.RDX.IsEmpty)
+        {
+            Gemm.Multiply(false, false, p.Batch, In, Out, T.One, p.RDY, Out, p.Theta[..WeightCount], In, T.Zero, p.RDX, In);
+            Gemm.Multiply(false, false, p.Batch, In, Out, T.One, p.DY, Out, p.V[..WeightCount], In, T.One, p.RDX, In);
+        }
+        return sum;
+    }
+
+    private static double Dot(ReadOnlySpan<T> a, ReadOnlySpan<T> b) => double.CreateTruncating(TensorPrimitives.Dot(a, b));
+
+    private void SubtractRowVector(Span<T> rows, ReadOnlySpan<T> vector, int batch)
+    {
+        for (int i = 0; i < batch; i++)
+        {
+            var row = rows.Slice(i * Out, Out);
+            TensorPrimitives.Subtract(row, vector, row);
+        }
+    }
+
     /// <summary>Row i of the result is dy_i ⊗ x_i (weight) followed by dy_i (bias).</summary>
     public override void PerExampleGradients(in LayerPass<T> p, Span<T> rows, int stride, int column)
     {

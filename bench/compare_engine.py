@@ -1,0 +1,75 @@
+#!/usr/bin/python3
+"""Side-by-side engine benchmark in one run: `sharpedge bench engine` against Debian's PyTorch 1.13
+(bench/engine_torch.py) on the same weights and inputs: EoSS `mlp` (3072-512-512-10, ReLU), CIFAR-shaped
+inputs, MSE, float32, at 8,192 samples and at batch 8, 1 and 2 threads.
+
+Usage: /usr/bin/python3 bench/compare_engine.py [--samples 8192,8] [--threads 1,2] [--json out.json]
+Prints a table with the time ratios (ours / PyTorch; below 1 means we are faster)."""
+import argparse, json, os, subprocess, sys, tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+try:
+    import numpy as np
+    import torch
+except ImportError as e:
+    print(f"SKIP: needs python3-numpy and python3-torch ({e})")
+    sys.exit(0)
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from torch_check import write_safetensors  # noqa: E402
+
+
+def torch_env(threads):
+    env = dict(os.environ)
+    env["OPENBLAS_NUM_THREADS"] = str(threads)
+    env["OMP_NUM_THREADS"] = str(threads)
+    return env
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--samples", default="8192,8")
+    p.add_argument("--threads", default="1,2")
+    p.add_argument("--json")
+    args = p.parse_args()
+    n_max = max(int(s) for s in args.samples.split(","))
+    torch.manual_seed(0)
+    layers = [torch.nn.Linear(a, b) for a, b in zip([3072, 512, 512], [512, 512, 10])]
+    with torch.no_grad():
+        for layer in layers:   # EoSS init: kaiming normal (fan_in, relu), bias 0
+            torch.nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+            layer.bias.zero_()
+    with tempfile.TemporaryDirectory() as d:
+        params, inputs = os.path.join(d, "P.safetensors"), os.path.join(d, "X.npy")
+        tensors = {}
+        for i, layer in enumerate(layers):
+            tensors[f"layers.{i}.weight"] = layer.weight
+            tensors[f"layers.{i}.bias"] = layer.bias
+        write_safetensors(params, tensors)
+        np.save(inputs, torch.randn(n_max, 3, 32, 32).numpy().astype(np.float32))
+        rows = []
+        for t in [int(x) for x in args.threads.split(",")]:
+            out = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "bench", "engine_torch.py"), "--threads", str(t),
+                                  "--samples", args.samples, "--params", params, "--inputs", inputs],
+                                 capture_output=True, text=True, env=torch_env(t), check=True).stdout
+            theirs = json.loads(out)["engine"]
+            out = subprocess.run([os.path.join(ROOT, "sharpedge"), "bench", "engine", "--samples", args.samples, "--threads", str(t),
+                                  "--params", params, "--inputs", inputs, "--json"], capture_output=True, text=True, check=True).stdout
+            ours = json.loads(out)["engine"]
+            for a, b in zip(ours, theirs):
+                rows.append({"samples": a["samples"], "threads": t, "ours_grad_ms": a["grad_seconds"] * 1e3,
+                             "torch_grad_ms": b["grad_seconds"] * 1e3, "ours_hvp_ms": a["hvp_seconds"] * 1e3,
+                             "torch_hvp_ms": b["hvp_seconds"] * 1e3})
+    print(f"EoSS mlp, CIFAR-shaped, MSE, float32; PyTorch {torch.__version__} (Debian) vs sharpedge, same weights and inputs; medians")
+    print("samples threads | grad ours  torch  ratio | hvp ours  torch  ratio | ours hvp/grad | grad+hvp ours  torch  speed-up")
+    for r in rows:
+        g, h = r["ours_grad_ms"] + r["ours_hvp_ms"], r["torch_grad_ms"] + r["torch_hvp_ms"]
+        print(f"{r['samples']:7d} {r['threads']:7d} | {r['ours_grad_ms']:9.2f} {r['torch_grad_ms']:7.2f} {r['ours_grad_ms'] / r['torch_grad_ms']:6.2f} |"
+              f" {r['ours_hvp_ms']:8.2f} {r['torch_hvp_ms']:7.2f} {r['ours_hvp_ms'] / r['torch_hvp_ms']:6.2f} |"
+              f" {r['ours_hvp_ms'] / r['ours_grad_ms']:13.2f} | {g:13.2f} {h:7.2f} {h / g:8.1f}x")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
