@@ -20,6 +20,9 @@ from torch_check import write_safetensors  # noqa: E402
 
 def torch_env(threads):
     env = dict(os.environ)
+    # this workplace pins OpenBLAS to its AVX2 kernel for old builds; a fair comparison lets it detect the CPU
+    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        env.pop(name, None)
     env["OPENBLAS_NUM_THREADS"] = str(threads)
     env["OMP_NUM_THREADS"] = str(threads)
     return env

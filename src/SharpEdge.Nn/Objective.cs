@@ -19,7 +19,8 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly double[] accumulator;
     private readonly T[] lossGradient;
     private readonly T[] lossHessianVector;
-    private T[]? point;
+    private ReadOnlyMemory<T> point;
+    private bool linearized;
     private bool cached;
 
     public Objective(Network<T> network, Loss<T> loss, Samples<T> data, int chunkSize = 4096, long cacheBudgetBytes = 2L << 30)
@@ -73,19 +74,21 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
             Network.Forward(tape, theta, Data.InputRows(start, count), count);
             total += Loss.Evaluate(tape.Output, Data, start, count, Data.Count, []);
         }
-        point = null; // the tape no longer holds the linearization point
+        linearized = false; // the tape no longer holds the linearization point
         return total;
     }
 
     /// <summary>
     /// Loss and gradient at θ; remembers θ and the passes for the products that follow
     /// (<see cref="HessianVectorProduct"/>, <see cref="GaussNewtonVectorProduct"/>, <see cref="Jvp"/>, <see cref="Vjp"/>).
+    /// θ is held by reference, not copied (a copy would cost as much as the whole gradient of a small batch):
+    /// leave it unchanged while asking for products at this point.
     /// </summary>
-    public double Linearize(ReadOnlySpan<T> theta, Span<T> gradient)
+    public double Linearize(ReadOnlyMemory<T> theta, Span<T> gradient)
     {
         if (theta.Length != ParameterCount) throw new ArgumentException($"θ has {theta.Length} values, the model has {ParameterCount} parameters");
-        point ??= new T[ParameterCount];
-        theta.CopyTo(point);
+        point = theta;
+        linearized = true;
         var tapeBytes = (long)ChunkSize * Network.Layers.Sum(l => (long)l.OutputSize) * 4 * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
         cached = tapeBytes * ChunkCount <= CacheBudgetBytes;
         double total = 0;
@@ -102,17 +105,17 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (start, count) = Chunk(chunk);
         var tape = TapeFor(chunk, cached);
-        Network.Forward(tape, point!, Data.InputRows(start, count), count);
+        Network.Forward(tape, point.Span, Data.InputRows(start, count), count);
         var lossGrad = lossGradient.AsSpan(0, count * Network.OutputSize);
         var loss = Loss.Evaluate(tape.Output, Data, start, count, Data.Count, lossGrad);
-        Network.Backward(tape, point!, lossGrad, gradient);
+        Network.Backward(tape, point.Span, lossGrad, gradient);
         return (tape, loss);
     }
 
     /// <summary>The chunk's tape at the linearization point, recomputing its passes when they are not cached.</summary>
     private Tape<T> PreparedTape(int chunk)
     {
-        if (point is null) throw new InvalidOperationException("call Linearize(θ) before asking for products at θ");
+        if (!linearized) throw new InvalidOperationException("call Linearize(θ) before asking for products at θ");
         if (cached) return tapes[chunk];
         // The gradient this recomputation writes is not needed; the chunk buffer is free at this moment
         // only because products below write it after this call returns.
@@ -120,19 +123,18 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>H v: the exact Hessian of the full loss at the linearization point, applied to v.</summary>
-    public void HessianVectorProduct(ReadOnlySpan<T> v, Span<T> hv)
+    public void HessianVectorProduct(ReadOnlyMemory<T> v, Span<T> hv)
     {
-        CheckVector(v, nameof(v));
+        CheckVector(v.Span, nameof(v));
         CheckVector(hv, nameof(hv));
-        var direction = EnsureDirection(v);
         ChunkSum(hv, (c, output) =>
         {
             var tape = PreparedTape(c);
             var (start, count) = Chunk(c);
-            Network.RForward(tape, point!, direction);
+            Network.RForward(tape, point.Span, v.Span);
             var r = lossHessianVector.AsSpan(0, count * Network.OutputSize);
             Loss.HessianProduct(tape.Output, Data, start, count, Data.Count, tape.ROutput, r);
-            Network.RBackward(tape, point!, direction, r, output);
+            Network.RBackward(tape, point.Span, v.Span, r, output);
         });
         HessianVectorProducts++;
     }
@@ -141,67 +143,63 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// vᵀ H v at the linearization point, without forming H v (cheaper than <see cref="HessianVectorProduct"/>
     /// for small batches, where writing the [out, in] products dominates). Summed over chunks in float64.
     /// </summary>
-    public double QuadraticForm(ReadOnlySpan<T> v)
+    public double QuadraticForm(ReadOnlyMemory<T> v)
     {
-        CheckVector(v, nameof(v));
-        var direction = EnsureDirection(v);
+        CheckVector(v.Span, nameof(v));
         double total = 0;
         for (int c = 0; c < ChunkCount; c++)
         {
             var tape = PreparedTape(c);
             var (start, count) = Chunk(c);
-            Network.RForward(tape, point!, direction);
+            Network.RForward(tape, point.Span, v.Span);
             var r = lossHessianVector.AsSpan(0, count * Network.OutputSize);
             Loss.HessianProduct(tape.Output, Data, start, count, Data.Count, tape.ROutput, r);
-            total += Network.RBackwardDot(tape, point!, direction, r, chunkVector);
+            total += Network.RBackwardDot(tape, point.Span, v.Span, r, chunkVector);
         }
         HessianVectorProducts++;
         return total;
     }
 
     /// <summary>G v = Jᵀ H_ℓ J v: the generalised Gauss-Newton matrix of the full loss applied to v (one R-forward, one backward).</summary>
-    public void GaussNewtonVectorProduct(ReadOnlySpan<T> v, Span<T> gv)
+    public void GaussNewtonVectorProduct(ReadOnlyMemory<T> v, Span<T> gv)
     {
-        CheckVector(v, nameof(v));
+        CheckVector(v.Span, nameof(v));
         CheckVector(gv, nameof(gv));
-        var direction = EnsureDirection(v);
         ChunkSum(gv, (c, output) =>
         {
             var tape = PreparedTape(c);
             var (start, count) = Chunk(c);
-            Network.RForward(tape, point!, direction);
+            Network.RForward(tape, point.Span, v.Span);
             var r = lossHessianVector.AsSpan(0, count * Network.OutputSize);
             Loss.HessianProduct(tape.Output, Data, start, count, Data.Count, tape.ROutput, r);
-            Network.BackwardSeparately(tape, point!, r, output);
+            Network.BackwardSeparately(tape, point.Span, r, output);
         });
     }
 
     /// <summary>J v: the directional derivative of the network outputs of every sample, [N, outputs].</summary>
-    public void Jvp(ReadOnlySpan<T> v, Span<T> jv)
+    public void Jvp(ReadOnlyMemory<T> v, Span<T> jv)
     {
-        CheckVector(v, nameof(v));
+        CheckVector(v.Span, nameof(v));
         if (jv.Length != Data.Count * Network.OutputSize) throw new ArgumentException($"J v needs {Data.Count}x{Network.OutputSize} values");
-        var direction = EnsureDirection(v);
         for (int c = 0; c < ChunkCount; c++)
         {
             var tape = PreparedTape(c);
             var (start, count) = Chunk(c);
-            Network.RForward(tape, point!, direction);
+            Network.RForward(tape, point.Span, v.Span);
             tape.ROutput.CopyTo(jv.Slice(start * Network.OutputSize));
         }
     }
 
     /// <summary>Jᵀ u for output cotangents u of every sample, [N, outputs].</summary>
-    public void Vjp(ReadOnlySpan<T> u, Span<T> jtu)
+    public void Vjp(ReadOnlyMemory<T> u, Span<T> jtu)
     {
         if (u.Length != Data.Count * Network.OutputSize) throw new ArgumentException($"u needs {Data.Count}x{Network.OutputSize} values");
         CheckVector(jtu, nameof(jtu));
-        var cotangents = u.ToArray();
         ChunkSum(jtu, (c, output) =>
         {
             var tape = PreparedTape(c);
             var (start, count) = Chunk(c);
-            Network.BackwardSeparately(tape, point!, cotangents.AsSpan(start * Network.OutputSize, count * Network.OutputSize), output);
+            Network.BackwardSeparately(tape, point.Span, u.Span.Slice(start * Network.OutputSize, count * Network.OutputSize), output);
         });
     }
 
@@ -214,15 +212,6 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
         Loss.Evaluate(tape.Output, Data, start, count, 1.0, dz);
         Network.Backward(tape, theta, dz, chunkVector);
         Network.PerExampleGradients(tape, theta, rows);
-    }
-
-    private T[]? directionBuffer;
-
-    private T[] EnsureDirection(ReadOnlySpan<T> v)
-    {
-        directionBuffer ??= new T[ParameterCount];
-        v.CopyTo(directionBuffer);
-        return directionBuffer;
     }
 
     private delegate void ChunkWork(int chunk, Span<T> output);

@@ -169,6 +169,14 @@ public sealed class NpyArray
             $"cannot convert a {Dtype.DisplayName()} array to int64 (it would truncate); use AsFloat64() or round explicitly"),
     };
 
+    /// <summary>The values as a float32 or float64 tensor of the same shape (converting copies where the dtype differs).</summary>
+    public Tensor<T> ToTensor<T>() where T : unmanaged
+    {
+        if (typeof(T) == typeof(double)) return (Tensor<T>)(object)new Tensor<double>(AsFloat64(), Shape);
+        if (typeof(T) == typeof(float)) return (Tensor<T>)(object)new Tensor<float>(AsFloat32(), Shape);
+        throw new NotSupportedException($"tensors of {typeof(T).Name}");
+    }
+
     public override string ToString() => $"{Dtype.DisplayName()}{TensorIo.FormatShape(Shape)}";
 }
 
