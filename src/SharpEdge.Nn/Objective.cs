@@ -160,6 +160,44 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
         return total;
     }
 
+    /// <summary>Batches up to this size use batch Gram matrices in <see cref="CurvatureAlongGradient"/>; larger ones form g.</summary>
+    public const int GramBatchLimit = 64;
+
+    private T[]? gradientBuffer;
+
+    /// <summary>
+    /// L(θ), ‖g‖² and gᵀ H g for g = ∇L(θ): over a minibatch, one sample of batch sharpness (gᵀH_Bg/gᵀg) or of
+    /// step sharpness. For MLPs and batches up to <see cref="GramBatchLimit"/> every quantity comes from B×B Gram
+    /// matrices of layer inputs and output gradients (<see cref="Layers.IOuterProductGradient{T}"/>), so g is
+    /// never formed and the cost is about that of a forward pass; otherwise g is formed and
+    /// <see cref="QuadraticForm"/> applied. Replaces the linearization point.
+    /// </summary>
+    public (double Loss, double GradientNormSquared, double Curvature) CurvatureAlongGradient(ReadOnlyMemory<T> theta)
+    {
+        if (theta.Length != ParameterCount) throw new ArgumentException($"θ has {theta.Length} values, the model has {ParameterCount} parameters");
+        if (!Network.HasOuterProductGradients || ChunkCount > 1 || Data.Count > GramBatchLimit)
+        {
+            gradientBuffer ??= new T[ParameterCount];
+            var value = Linearize(theta, gradientBuffer);
+            var norm = double.CreateTruncating(System.Numerics.Tensors.TensorPrimitives.Dot<T>(gradientBuffer, gradientBuffer));
+            return (value, norm, QuadraticForm(gradientBuffer));
+        }
+        linearized = false;
+        var tape = TapeFor(0, caching: false);
+        int count = Data.Count;
+        Network.Forward(tape, theta.Span, Data.InputRows(0, count), count);
+        var lossGrad = lossGradient.AsSpan(0, count * Network.OutputSize);
+        var loss = Loss.Evaluate(tape.Output, Data, 0, count, Data.Count, lossGrad);
+        Network.Backward(tape, theta.Span, lossGrad, default);
+        var gradientNorm = Network.GradientNormSquared(tape, theta.Span);
+        Network.RForwardAlongGradient(tape, theta.Span);
+        var r = lossHessianVector.AsSpan(0, count * Network.OutputSize);
+        Loss.HessianProduct(tape.Output, Data, 0, count, Data.Count, tape.ROutput, r);
+        var curvature = Network.RBackwardDotAlongGradient(tape, theta.Span, r);
+        HessianVectorProducts++;
+        return (loss, gradientNorm, curvature);
+    }
+
     /// <summary>G v = Jᵀ H_ℓ J v: the generalised Gauss-Newton matrix of the full loss applied to v (one R-forward, one backward).</summary>
     public void GaussNewtonVectorProduct(ReadOnlyMemory<T> v, Span<T> gv)
     {

@@ -43,6 +43,11 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     internal readonly T[][] RActivations;
     internal readonly T[][] ROutputGradients;
 
+    private T[]? scratch;
+
+    /// <summary>3·capacity² values for layers that work with batch Gram matrices, allocated on first use.</summary>
+    internal T[] Scratch => scratch ??= new T[checked(3 * Capacity * Capacity)];
+
     /// <summary>Network outputs z of the last forward pass, [Batch, outputs].</summary>
     public ReadOnlySpan<T> Output => Activations[^1].AsSpan(0, Batch * Network.OutputSize);
 
@@ -51,5 +56,5 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     /// <summary>Bytes held by this tape.</summary>
     public long Bytes => (long)System.Runtime.CompilerServices.Unsafe.SizeOf<T>() *
-        (Activations.Sum(a => (long)a.Length) * 4);
+        (Activations.Sum(a => (long)a.Length) * 4 + (scratch?.Length ?? 0));
 }

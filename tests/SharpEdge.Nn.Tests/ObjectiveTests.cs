@@ -66,6 +66,44 @@ public class ObjectiveTests
         if (activation != "relu") Assert.Equal(expected, fd, 1e-5 * Math.Abs(expected) + 1e-7);
     }
 
+    [Theory]
+    [InlineData("relu", "mse", 8)]
+    [InlineData("tanh", "ce", 5)]
+    [InlineData("gelu", "mse", 1)]
+    [InlineData("silu", "ce", 13)]
+    [InlineData("identity", "mse", 8)]
+    public void Curvature_along_the_gradient_from_gram_matrices_equals_the_explicit_quadratic_form(string activation, string loss, int batch)
+    {
+        var spec = ModelSpec.Parse($"mlp:12-7-6-3:{activation}");
+        var network = spec.Build<double>([3, 2, 2], 3);
+        var flat = Fixtures.Data(loss, count: batch, inputs: 12);
+        var data = new Samples<double>(flat.Inputs, [3, 2, 2], flat.Targets, 3, flat.Labels);
+        var objective = new Objective<double>(network, Loss<double>.FromName(loss), data);
+        var theta = Fixtures.Parameters(network);
+        var (value, norm, curvature) = objective.CurvatureAlongGradient(theta);
+
+        var g = new double[theta.Length];
+        Assert.Equal(objective.Linearize(theta, g), value, 1e-14);
+        var hg = new double[theta.Length];
+        objective.HessianVectorProduct(g, hg);
+        var expectedCurvature = g.Zip(hg, (a, b) => a * b).Sum();
+        Assert.Equal(g.Sum(x => x * x), norm, 1e-12 * norm);
+        Assert.Equal(expectedCurvature, curvature, 1e-11 * Math.Abs(expectedCurvature) + 1e-15);
+    }
+
+    [Fact]
+    public void Curvature_along_the_gradient_in_float32_agrees_with_float64()
+    {
+        var spec = ModelSpec.Parse("mlp:12-16-3:tanh");
+        var data64 = Fixtures.Data("mse", count: 8, inputs: 12);
+        var data32 = new Samples<float>(data64.Inputs.Select(x => (float)x).ToArray(), [12], data64.Targets!.Select(x => (float)x).ToArray(), 3, null);
+        var net64 = spec.Build<double>([12], 3);
+        var theta = Fixtures.Parameters(net64);
+        var r64 = new Objective<double>(net64, new MeanSquaredError<double>(), data64).CurvatureAlongGradient(theta);
+        var r32 = new Objective<float>(spec.Build<float>([12], 3), new MeanSquaredError<float>(), data32).CurvatureAlongGradient(theta.Select(x => (float)x).ToArray());
+        Assert.Equal(r64.Curvature / r64.GradientNormSquared, r32.Curvature / r32.GradientNormSquared, 1e-4 * r64.Curvature / r64.GradientNormSquared);
+    }
+
     [Fact]
     public void Mse_is_summed_over_outputs_and_averaged_over_samples_without_a_half()
     {

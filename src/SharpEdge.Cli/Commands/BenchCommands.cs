@@ -58,7 +58,7 @@ public static class BenchCommands
         var parameters = new Option<string?>("--params") { Description = "weights (.safetensors) instead of a random initialisation, e.g. the ones bench/engine_torch.py uses" };
         var inputs = new Option<string?>("--inputs") { Description = "inputs X.npy [N, 3, 32, 32] instead of random ones (N ≥ the largest sample count)" };
         var json = CommonOptions.Json();
-        var command = new Command("engine", "Seconds per full gradient, per exact HVP and per quadratic form vᵀHv (cached forward/backward) on CIFAR-shaped inputs, MSE.")
+        var command = new Command("engine", "Seconds per full gradient, per exact HVP and per quadratic form vᵀHv (cached forward/backward), and per batch-sharpness sample gᵀHg/gᵀg from scratch, on CIFAR-shaped inputs, MSE.")
         {
             model, samples, threads, dtypes, parameters, inputs, json,
         };
@@ -75,18 +75,18 @@ public static class BenchCommands
                             "f64" => Measure<double>(parse.GetValue(model)!, n, t, parse.GetValue(parameters), parse.GetValue(inputs)),
                             _ => throw new ArgumentException($"--dtypes: unknown dtype '{dtype}' (f32 or f64)"),
                         };
-                        CommandRunner.Log($"{row.Model} samples={row.Samples} {row.Dtype} threads={row.Threads}: grad {row.GradSeconds * 1e3:F2} ms, hvp {row.HvpSeconds * 1e3:F2} ms, vᵀHv {row.QuadraticFormSeconds * 1e3:F2} ms");
+                        CommandRunner.Log($"{row.Model} samples={row.Samples} {row.Dtype} threads={row.Threads}: grad {row.GradSeconds * 1e3:F2} ms, hvp {row.HvpSeconds * 1e3:F2} ms, vᵀHv {row.QuadraticFormSeconds * 1e3:F2} ms, gᵀHg/gᵀg sample {row.SharpnessSampleSeconds * 1e3:F2} ms");
                         rows.Add(row);
                     }
             if (parse.GetValue(json)) CommandRunner.WriteJson(new { engine = rows });
             else
                 foreach (var r in rows)
-                    Console.WriteLine($"{r.Model} samples={r.Samples,5} {r.Dtype} threads={r.Threads}  grad {r.GradSeconds * 1e3,9:F2} ms  hvp {r.HvpSeconds * 1e3,9:F2} ms  hvp/grad {r.HvpSeconds / r.GradSeconds:F2}  vᵀHv {r.QuadraticFormSeconds * 1e3,9:F2} ms");
+                    Console.WriteLine($"{r.Model} samples={r.Samples,5} {r.Dtype} threads={r.Threads}  grad {r.GradSeconds * 1e3,9:F2} ms  hvp {r.HvpSeconds * 1e3,9:F2} ms  hvp/grad {r.HvpSeconds / r.GradSeconds:F2}  vᵀHv {r.QuadraticFormSeconds * 1e3,9:F2} ms  sharpness sample {r.SharpnessSampleSeconds * 1e3,9:F2} ms");
         });
         return command;
     }
 
-    public sealed record EngineResult(string Model, int Samples, string Dtype, int Threads, double GradSeconds, double HvpSeconds, double QuadraticFormSeconds);
+    public sealed record EngineResult(string Model, int Samples, string Dtype, int Threads, double GradSeconds, double HvpSeconds, double QuadraticFormSeconds, double SharpnessSampleSeconds);
 
     /// <summary>
     /// Median over repetitions of (a) forward + backward over all samples and (b) one exact H·v at the same
@@ -126,7 +126,9 @@ public static class BenchCommands
             var grad = Time(() => objective.Linearize(theta, gradient), samples);
             var hvp = Time(() => objective.HessianVectorProduct(v, hv), samples);
             var quadratic = Time(() => objective.QuadraticForm(v), samples);
-            return new EngineResult(modelSpec, samples, typeof(T) == typeof(float) ? "f32" : "f64", threads, grad, hvp, quadratic);
+            // one batch-sharpness sample from scratch: L_B, ‖g‖² and gᵀH_Bg at θ (Gram path for small MLP batches)
+            var sample = Time(() => objective.CurvatureAlongGradient(theta), samples);
+            return new EngineResult(modelSpec, samples, typeof(T) == typeof(float) ? "f32" : "f64", threads, grad, hvp, quadratic, sample);
         }
         finally
         {

@@ -28,6 +28,27 @@ public ref struct LayerPass<T> where T : unmanaged
     public Span<T> RDX;
     /// <summary>R{∂L/∂θ} = (H v) restricted to this layer, overwritten.</summary>
     public Span<T> RDTheta;
+    /// <summary>Scratch of at least 3·Batch² values for layers that work with batch Gram matrices.</summary>
+    public Span<T> Scratch;
+}
+
+/// <summary>
+/// A layer whose parameter gradient over a batch is a sum of outer products, ∂L/∂W = Σ_i dy_i ⊗ x̃_i
+/// (x̃ = [x, 1] with a bias). Along the gradient direction v = g itself, every product the curvature code
+/// needs reduces to B×B Gram matrices (x̃_i·x̃_j, dy_i·dy_j), so for small batches gᵀ H g and ‖g‖² cost
+/// about one forward pass and never form the [out, in] gradient: the core of batch sharpness.
+/// The pass's DY holds the output gradients of the backward pass that defines g.
+/// </summary>
+public interface IOuterProductGradient<T> where T : unmanaged
+{
+    /// <summary>‖g‖² of this layer's parameters: Σ_ij (dy_i·dy_j)(x̃_i·x̃_j).</summary>
+    double GradientNormSquared(in LayerPass<T> p);
+
+    /// <summary>R{y} along v = g: R{x} Wᵀ + x̃ x̃ᵀ dy (the Gram form of x Vᵀ + v_b).</summary>
+    void RForwardAlongGradient(in LayerPass<T> p);
+
+    /// <summary>gᵀ R{dθ} for this layer and R{dx} (as <see cref="Layer{T}.RBackwardDot"/> with v = g).</summary>
+    double RBackwardDotAlongGradient(in LayerPass<T> p);
 }
 
 /// <summary>

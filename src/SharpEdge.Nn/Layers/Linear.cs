@@ -8,7 +8,7 @@ namespace SharpEdge.Nn.Layers;
 /// y = x Wᵀ + b with W of shape [out, in] (PyTorch's nn.Linear). The R-operator follows from the product
 /// rule: R{y} = R{x} Wᵀ + x Vᵀ + v_b, R{dW} = R{dy}ᵀ x + dyᵀ R{x}, R{dx} = R{dy} W + dy V.
 /// </summary>
-public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class Linear<T> : Layer<T>, IOuterProductGradient<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public Linear(int inFeatures, int outFeatures, bool bias = true)
         : base([inFeatures], [outFeatures])
@@ -36,10 +36,14 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         if (HasBias) AddRowVector(p.Y, p.Theta.Slice(WeightCount, Out), p.Batch);
     }
 
+    /// <summary>An empty DTheta skips the parameter gradient (it is implicit in dy and x, see <see cref="IOuterProductGradient{T}"/>).</summary>
     public override void Backward(in LayerPass<T> p)
     {
-        Gemm.Multiply(true, false, Out, In, p.Batch, T.One, p.DY, Out, p.X, In, T.Zero, p.DTheta[..WeightCount], In);
-        if (HasBias) ColumnSums(p.DY, p.DTheta.Slice(WeightCount, Out), p.Batch);
+        if (!p.DTheta.IsEmpty)
+        {
+            Gemm.Multiply(true, false, Out, In, p.Batch, T.One, p.DY, Out, p.X, In, T.Zero, p.DTheta[..WeightCount], In);
+            if (HasBias) ColumnSums(p.DY, p.DTheta.Slice(WeightCount, Out), p.Batch);
+        }
         if (!p.DX.IsEmpty)
             Gemm.Multiply(false, false, p.Batch, In, Out, T.One, p.DY, Out, p.Theta[..WeightCount], In, T.Zero, p.DX, In);
     }
@@ -93,6 +97,60 @@ public sealed class Linear<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         {
             Gemm.Multiply(false, false, p.Batch, In, Out, T.One, p.RDY, Out, p.Theta[..WeightCount], In, T.Zero, p.RDX, In);
             Gemm.Multiply(false, false, p.Batch, In, Out, T.One, p.DY, Out, p.V[..WeightCount], In, T.One, p.RDX, In);
+        }
+        return sum;
+    }
+
+    /// <summary>K = x̃ x̃ᵀ, the B×B Gram matrix of the inputs with a column of ones for the bias.</summary>
+    private void InputGram(in LayerPass<T> p, Span<T> k)
+    {
+        int b = p.Batch;
+        Gemm.Multiply(false, true, b, b, In, T.One, p.X, In, p.X, In, T.Zero, k, b);
+        if (HasBias) TensorPrimitives.Add(k[..(b * b)], T.One, k[..(b * b)]);
+    }
+
+    public double GradientNormSquared(in LayerPass<T> p)
+    {
+        int b = p.Batch;
+        var k = p.Scratch[..(b * b)];
+        var d = p.Scratch.Slice(b * b, b * b);
+        InputGram(p, k);
+        Gemm.Multiply(false, true, b, b, Out, T.One, p.DY, Out, p.DY, Out, T.Zero, d, b);
+        return Dot(k, d);
+    }
+
+    public void RForwardAlongGradient(in LayerPass<T> p)
+    {
+        int b = p.Batch;
+        var k = p.Scratch[..(b * b)];
+        InputGram(p, k);
+        Gemm.Multiply(false, false, b, Out, b, T.One, k, b, p.DY, Out, T.Zero, p.RY, Out);
+        if (!p.RX.IsEmpty)
+            Gemm.Multiply(false, true, b, Out, In, T.One, p.RX, In, p.Theta[..WeightCount], In, T.One, p.RY, Out);
+    }
+
+    /// <summary>
+    /// gᵀR{dθ} = ⟨dy R{dy}ᵀ, K⟩ + ⟨dy dyᵀ, x R{x}ᵀ⟩ and R{dx} = R{dy} W + (dy dyᵀ) x, with V = dyᵀx and v_b = dyᵀ1.
+    /// </summary>
+    public double RBackwardDotAlongGradient(in LayerPass<T> p)
+    {
+        int b = p.Batch;
+        var k = p.Scratch[..(b * b)];
+        var e = p.Scratch.Slice(b * b, b * b);
+        var d = p.Scratch.Slice(2 * b * b, b * b);
+        InputGram(p, k);
+        Gemm.Multiply(false, true, b, b, Out, T.One, p.DY, Out, p.RDY, Out, T.Zero, e, b);
+        double sum = Dot(e, k);
+        Gemm.Multiply(false, true, b, b, Out, T.One, p.DY, Out, p.DY, Out, T.Zero, d, b);
+        if (!p.RX.IsEmpty)
+        {
+            Gemm.Multiply(false, true, b, b, In, T.One, p.X, In, p.RX, In, T.Zero, e, b);
+            sum += Dot(d, e);
+        }
+        if (!p.RDX.IsEmpty)
+        {
+            Gemm.Multiply(false, false, b, In, Out, T.One, p.RDY, Out, p.Theta[..WeightCount], In, T.Zero, p.RDX, In);
+            Gemm.Multiply(false, false, b, In, b, T.One, d, b, p.X, In, T.One, p.RDX, In);
         }
         return sum;
     }
