@@ -25,3 +25,30 @@ public class TensorTests
         Assert.Contains("negative dimension", Assert.Throws<ArgumentException>(() => new Tensor<float>(2, -1)).Message);
     }
 }
+
+public class ParallelismTests
+{
+    [Fact]
+    public void A_thread_limit_applies_to_the_calling_thread_only_and_is_restored()
+    {
+        var saved = Parallelism.Threads;
+        try
+        {
+            Parallelism.Threads = 4;
+            using (Parallelism.Limit(1))
+            {
+                Assert.Equal(1, Parallelism.Threads);
+                int other = 0;
+                var t = new Thread(() => other = Parallelism.Threads);
+                t.Start();
+                t.Join();
+                Assert.Equal(4, other);
+            }
+            Assert.Equal(4, Parallelism.Threads);
+        }
+        finally
+        {
+            Parallelism.Threads = saved;
+        }
+    }
+}
