@@ -7,7 +7,9 @@ public static class CliRunner
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => RunWithEnvironment([], args);
+
+    public static Result RunWithEnvironment(Dictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -18,6 +20,7 @@ public static class CliRunner
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sharpedge.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["SHARPEDGE_THREADS"] = "1";
+        foreach (var (key, value) in environment) start.Environment[key] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
