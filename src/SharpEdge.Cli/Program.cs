@@ -6,5 +6,6 @@ var root = new RootCommand("SharpEdge: SGD dynamics and loss-landscape curvature
 root.Subcommands.Add(ModelCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(DataCommands.Create());
 root.Subcommands.Add(PhaseCommands.Create());
 return CommandRunner.Run(root, args);

@@ -45,7 +45,7 @@ public static class DemoCommand
         var train = dataset.Train<float>("mse", numData);
         if (batchSize < 1 || batchSize > train.Count) throw new ArgumentException($"--batch must be in [1, {train.Count}], got {batchSize}");
         var spec = ModelSpec.Parse(modelSpec);
-        var network = spec.Build<float>(dataset.InputShape, dataset.Classes);
+        var network = spec.Build<float>(dataset.InputShape, dataset.Outputs);
         var theta = new float[network.ParameterCount];
         spec.Initialize(network, theta, initScale, seed);
         CommandRunner.Log($"demo: {network.Description}, {network.ParameterCount:N0} parameters, {train.Count} samples of {dataset.Name}, " +
