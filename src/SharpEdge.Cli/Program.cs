@@ -5,6 +5,7 @@ using SharpEdge.Cli.Commands;
 var root = new RootCommand("SharpEdge: SGD dynamics and loss-landscape curvature (EoSS, teacher-student phase diagrams).");
 root.Subcommands.Add(ModelCommands.Create());
 root.Subcommands.Add(BenchCommands.Create());
+root.Subcommands.Add(MeasureCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(DataCommands.Create());
 root.Subcommands.Add(PhaseCommands.Create());

@@ -14,6 +14,7 @@ public static class BenchCommands
         var command = new Command("bench", "Benchmarks (compare side by side with the reference scripts in bench/).");
         command.Subcommands.Add(GemmCommand());
         command.Subcommands.Add(EngineCommand());
+        command.Subcommands.Add(MeasureBenchCommand.Create());
         return command;
     }
 

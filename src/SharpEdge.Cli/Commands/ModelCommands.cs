@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Numerics;
 using SharpEdge.Nn;
-using SharpEdge.Numerics.Io;
 
 namespace SharpEdge.Cli.Commands;
 
@@ -16,8 +15,6 @@ public static class ModelCommands
         command.Subcommands.Add(Hvp());
         return command;
     }
-
-    private static Option<string> ModelOption() => new("--model") { Description = "preset (mlp, mlp2, mlp3, mlp_s, mlp_l, mlp_silu, mlp_tanh, linear_s) or spec like mlp:784-512-10:relu", Required = true };
 
     private static Option<string> InputShapeOption() => new("--input-shape")
     {
@@ -37,7 +34,7 @@ public static class ModelCommands
 
     private static Command Info()
     {
-        var model = ModelOption();
+        var model = new ModelInputs().Model;
         var inputShape = InputShapeOption();
         var classes = ClassesOption();
         var json = CommonOptions.Json();
@@ -65,26 +62,19 @@ public static class ModelCommands
 
     private static Command Hvp()
     {
-        var model = ModelOption();
-        var parameters = new Option<string>("--params") { Description = "weights (.safetensors, PyTorch names and layout)", Required = true };
-        var inputs = new Option<string>("--inputs") { Description = "inputs X.npy, [N, ...] float32/float64", Required = true };
-        var targets = new Option<string>("--targets") { Description = "targets Y.npy: [N, C] floats for mse, [N] int64 classes for ce", Required = true };
-        var loss = new Option<string>("--loss") { Description = "mse or ce", DefaultValueFactory = _ => "mse" }.AcceptOnlyFromAmong("mse", "ce");
+        var inputs = new ModelInputs();
         var vector = new Option<string>("--vector") { Description = "direction V.npy, flat, in the order of `model info`", Required = true };
         var output = new Option<string>("--out") { Description = "where to write H·v (.npy)", Required = true };
         var gradOut = new Option<string?>("--grad-out") { Description = "also write the gradient (.npy)" };
-        var classes = new Option<int?>("--classes") { Description = "outputs of the model (default: columns of Y for mse, the spec's last size or 10 for ce)" };
         var dtype = CommonOptions.Dtype("f64");
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
-        var command = new Command("hvp", "Exact Hessian-vector product of the mean loss over all rows of X (R-operator, not finite differences).")
-        {
-            model, parameters, inputs, targets, loss, vector, output, gradOut, classes, dtype, threads, json,
-        };
+        var command = new Command("hvp", "Exact Hessian-vector product of the mean loss over all rows of X (R-operator, not finite differences).");
+        foreach (var option in inputs.Options) command.Options.Add(option);
+        foreach (var option in new Option[] { vector, output, gradOut, dtype, threads, json }) command.Options.Add(option);
         command.SetAction(parse =>
         {
-            var request = new HvpRequest(parse.GetValue(model)!, parse.GetValue(parameters)!, parse.GetValue(inputs)!, parse.GetValue(targets)!,
-                parse.GetValue(loss)!, parse.GetValue(vector)!, parse.GetValue(output)!, parse.GetValue(gradOut), parse.GetValue(classes));
+            var request = new HvpRequest(inputs.Paths(parse), parse.GetValue(vector)!, parse.GetValue(output)!, parse.GetValue(gradOut));
             var (lossValue, seconds) = parse.GetValue(dtype) == "f32" ? RunHvp<float>(request) : RunHvp<double>(request);
             if (parse.GetValue(json)) CommandRunner.WriteJson(new { loss = lossValue, seconds });
             else Console.WriteLine($"loss {lossValue:R}  ({seconds:F3} s); H·v written to {request.Output}");
@@ -92,83 +82,22 @@ public static class ModelCommands
         return command;
     }
 
-    private sealed record HvpRequest(string Model, string Params, string Inputs, string Targets, string Loss, string Vector, string Output, string? GradOut, int? Classes);
+    private sealed record HvpRequest(ModelInputPaths Model, string Vector, string Output, string? GradOut);
 
     private static (double Loss, double Seconds) RunHvp<T>(HvpRequest r) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var x = Npy.Read(r.Inputs);
-        if (x.Shape.Length < 1 || x.Shape[0] < 1) throw new ArgumentException($"{r.Inputs}: expected [N, ...] with N ≥ 1, got shape [{string.Join(",", x.Shape)}]");
-        var inputShape = x.Shape[1..];
-        if (inputShape.Length == 0) inputShape = [1];
-        var y = Npy.Read(r.Targets);
-        int n = x.Shape[0];
-        if (y.Shape.Length < 1 || y.Shape[0] != n)
-            throw new ArgumentException($"{r.Targets}: shape [{string.Join(",", y.Shape)}] does not match {n} rows of {r.Inputs}");
-        int classes;
-        T[]? targetValues = null;
-        int[]? labels = null;
-        if (r.Loss == "ce")
-        {
-            if (y.Dtype is not (NpyDtype.Int64 or NpyDtype.Int32) || y.Shape.Length != 1)
-                throw new ArgumentException($"{r.Targets}: ce needs int64 class indices of shape [{n}], got {y.Dtype} [{string.Join(",", y.Shape)}]");
-            labels = y.AsInt64().Select(v => v is >= 0 and <= int.MaxValue ? (int)v
-                : throw new ArgumentException($"{r.Targets}: class index {v} is negative or too large")).ToArray();
-            classes = -1;
-        }
-        else
-        {
-            if (y.Dtype is not (NpyDtype.Float32 or NpyDtype.Float64) || y.Shape.Length != 2)
-                throw new ArgumentException($"{r.Targets}: mse needs float targets of shape [{n}, C], got {y.Dtype} [{string.Join(",", y.Shape)}]");
-            classes = y.Shape[1];
-            if (r.Classes is { } c && c != classes) throw new ArgumentException($"{r.Targets}: has {classes} target columns but --classes is {c}");
-            targetValues = Convert<T>(y, r.Targets);
-        }
-        var spec = ModelSpec.Parse(r.Model);
-        if (classes < 0)
-        {
-            classes = r.Classes ?? spec.Sizes?[^1] ?? 10;
-            var bad = Array.FindIndex(labels!, l => l >= classes);
-            if (bad >= 0) throw new ArgumentException($"{r.Targets}: class index {labels![bad]} at row {bad} is not below the {classes} classes");
-        }
-        var network = spec.Build<T>(inputShape, classes);
-        var samples = new Samples<T>(Convert<T>(x, r.Inputs), inputShape, targetValues, classes, labels);
-        var theta = new T[network.ParameterCount];
-        ParameterFile.Read<T>(r.Params, network.Layout, theta);
-        var v = Npy.Read(r.Vector);
-        if (v.Length != network.ParameterCount)
-            throw new ArgumentException($"{r.Vector}: has {v.Length} values (shape [{string.Join(",", v.Shape)}]), the model has {network.ParameterCount} parameters");
-        var direction = Convert<T>(v, r.Vector);
+        var (_, network, samples, theta, lossFunction) = ModelInputs.Load<T>(r.Model);
+        var direction = ModelInputs.ReadVector<T>(r.Vector, network.ParameterCount, "the direction --vector");
 
         var clock = Stopwatch.StartNew();
-        var objective = new Objective<T>(network, Loss<T>.FromName(r.Loss), samples);
+        var objective = new Objective<T>(network, lossFunction, samples);
         var gradient = new T[network.ParameterCount];
         var loss = objective.Linearize(theta, gradient);
         var hv = new T[network.ParameterCount];
         objective.HessianVectorProduct(direction, hv);
         var seconds = clock.Elapsed.TotalSeconds;
-        WriteVector<T>(r.Output, hv);
-        if (r.GradOut is not null) WriteVector<T>(r.GradOut, gradient);
+        ModelInputs.WriteVector<T>(r.Output, hv);
+        if (r.GradOut is not null) ModelInputs.WriteVector<T>(r.GradOut, gradient);
         return (loss, seconds);
-    }
-
-    /// <summary>Converts an array read from <paramref name="path"/> (shape [N, ...]) to T, rejecting NaN and ±∞ with the row.</summary>
-    private static T[] Convert<T>(NpyArray array, string path) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var values = array.AsFloat64();
-        var bad = Validation.IndexOfNonFinite(values);
-        if (bad >= 0)
-        {
-            var row = array.Shape.Length > 1 ? $"row {bad / (values.Length / array.Shape[0])}, " : "";
-            throw new ArgumentException($"{path}: non-finite value {values[bad]} at {row}flat index {bad} of shape [{string.Join(",", array.Shape)}]");
-        }
-        var result = new T[values.Length];
-        for (int i = 0; i < values.Length; i++) result[i] = T.CreateTruncating(values[i]);
-        return result;
-    }
-
-    private static void WriteVector<T>(string path, T[] values) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        if (values is double[] d) Npy.Write(path, d, d.Length);
-        else if (values is float[] f) Npy.Write(path, f, f.Length);
     }
 }

@@ -1,0 +1,214 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Numerics;
+using SharpEdge.Curvature;
+using SharpEdge.Curvature.Measurements;
+using SharpEdge.Nn;
+using SharpEdge.Numerics;
+using SharpEdge.Numerics.Io;
+
+namespace SharpEdge.Cli.Commands;
+
+/// <summary>
+/// <c>measure</c>: EoSS curvature measurements (docs/measurements.md) at given weights and data, named from the
+/// <see cref="MeasurementRegistry"/>. Prints <c>{"measurements": {"lambda-max": {"value", "se", "samples",
+/// "hvps", "seconds", …}, …}}</c>, with <c>se</c> null for exact quantities.
+/// </summary>
+public static class MeasureCommand
+{
+    public static Command Create()
+    {
+        var inputs = new ModelInputs();
+        var measure = new Option<string>("--measure")
+        {
+            Description = $"comma-separated measurements, e.g. lambda-max,top-k=5,batch-sharpness (known: {MeasurementRegistry.KnownList()})",
+            Required = true,
+        };
+        var lr = new Option<double?>("--lr") { Description = "learning rate η (one-step-loss-change, second-moment-contraction)" };
+        var batch = new Option<int?>("--batch") { Description = "batch size b of the Monte-Carlo batches (and of the random training batch)" };
+        var trainBatch = new Option<string?>("--train-batch") { Description = "indices I.npy (int64 [b]) of the current training batch for step-*; default: a random batch of --batch samples from --seed" };
+        var tol = new Option<double?>("--tol") { Description = "relative residual tolerance of eigensolves (default 1e-6 in f64, 1e-4 in f32)" };
+        var seed = new Option<ulong>("--seed") { Description = "seed of every random stream (batches, probes, start vectors)", DefaultValueFactory = _ => 0 };
+        var method = new Option<string>("--method") { Description = "eigensolver: auto (dense up to 200 parameters, else Lanczos), lanczos, lobpcg, power, dense", DefaultValueFactory = _ => "auto" }
+            .AcceptOnlyFromAmong("auto", "lanczos", "lobpcg", "power", "dense");
+        var maxIterations = new Option<int?>("--max-iterations") { Description = "eigensolver iteration cap (default: the solver's)" };
+        var minSamples = new Option<int?>("--min-samples") { Description = "Monte-Carlo minimum samples (overrides each measurement's default)" };
+        var maxSamples = new Option<int?>("--max-samples") { Description = "Monte-Carlo maximum samples (overrides each measurement's default)" };
+        var relSe = new Option<double?>("--rel-se") { Description = "Monte-Carlo target relative standard error (0: always take --max-samples)" };
+        var momentumBuffer = new Option<string?>("--momentum-buffer") { Description = "optimizer momentum buffer V.npy, flat (momentum-batch-sharpness)" };
+        var momentum = new Option<double?>("--momentum") { Description = "momentum coefficient μ for --momentum-buffer" };
+        var initParams = new Option<string?>("--init-params") { Description = "initial weights θ₀ (.safetensors) for parameter-distance" };
+        var chunkSize = new Option<int>("--chunk-size") { Description = "samples per chunk of full-data passes", DefaultValueFactory = _ => 4096 };
+        var cacheMb = new Option<long>("--cache-mb") { Description = "MiB of activations kept across full-data products (0: hold one chunk at a time and recompute)", DefaultValueFactory = _ => 2048 };
+        var dtype = CommonOptions.Dtype("f64");
+        var threads = CommonOptions.Threads();
+        var json = CommonOptions.Json();
+        var command = new Command("measure", "EoSS curvature measurements (λ_max, top-k, batch sharpness, GNI, trace, …) at given weights and data.");
+        foreach (var option in inputs.Options) command.Options.Add(option);
+        foreach (var option in new Option[] { measure, lr, batch, trainBatch, tol, seed, method, maxIterations, minSamples, maxSamples, relSe,
+                     momentumBuffer, momentum, initParams, chunkSize, cacheMb, dtype, threads, json })
+            command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var request = new Request(inputs.Paths(parse), MeasurementRegistry.Parse(parse.GetValue(measure)!), parse.GetValue(lr), parse.GetValue(batch),
+                parse.GetValue(trainBatch), parse.GetValue(tol), parse.GetValue(seed), ParseMethod(parse.GetValue(method)!), parse.GetValue(maxIterations),
+                new MonteCarloSettings(parse.GetValue(minSamples), parse.GetValue(maxSamples), parse.GetValue(relSe)),
+                parse.GetValue(momentumBuffer), parse.GetValue(momentum), parse.GetValue(initParams), parse.GetValue(chunkSize),
+                parse.GetValue(cacheMb), parse.GetValue(dtype)!);
+            request.Check();
+            var document = request.Dtype == "f32" ? Run<float>(request) : Run<double>(request);
+            if (parse.GetValue(json)) CommandRunner.WriteJson(document);
+            else PrintTable(document);
+        });
+        return command;
+    }
+
+    private static EigenMethod ParseMethod(string text) => text switch
+    {
+        "lanczos" => EigenMethod.Lanczos,
+        "lobpcg" => EigenMethod.Lobpcg,
+        "power" => EigenMethod.Power,
+        "dense" => EigenMethod.Dense,
+        _ => EigenMethod.Auto,
+    };
+
+    private sealed record Request(ModelInputPaths Model, IReadOnlyList<IMeasurement> Measurements, double? Lr, int? Batch, string? TrainBatch,
+        double? Tolerance, ulong Seed, EigenMethod Method, int? MaxIterations, MonteCarloSettings MonteCarlo, string? MomentumBuffer,
+        double? Momentum, string? InitParams, int ChunkSize, long CacheMb, string Dtype)
+    {
+        /// <summary>Every missing or inconsistent option, named by its flag, before any file is read.</summary>
+        public void Check()
+        {
+            foreach (var m in Measurements)
+            {
+                var missing = new List<string>();
+                if (m.Needs.HasFlag(MeasurementNeeds.LearningRate) && Lr is null) missing.Add("--lr");
+                if (m.Needs.HasFlag(MeasurementNeeds.BatchSize) && Batch is null) missing.Add("--batch");
+                if (m.Needs.HasFlag(MeasurementNeeds.TrainingBatch) && Batch is null && TrainBatch is null) missing.Add("--batch or --train-batch");
+                if (m.Needs.HasFlag(MeasurementNeeds.InitialParameters) && InitParams is null) missing.Add("--init-params");
+                if (missing.Count > 0) throw new ArgumentException($"{m.Name} needs {string.Join(" and ", missing)}");
+            }
+            if (Lr is { } eta && !(eta > 0 && double.IsFinite(eta))) throw new ArgumentException($"--lr must be positive and finite, got {eta}");
+            if (Batch is < 1) throw new ArgumentException($"--batch must be positive, got {Batch}");
+            if (Tolerance is { } tol && !(tol > 0 && double.IsFinite(tol))) throw new ArgumentException($"--tol must be positive and finite, got {tol}");
+            if (MaxIterations is < 1) throw new ArgumentException($"--max-iterations must be positive, got {MaxIterations}");
+            if (MomentumBuffer is not null && Momentum is null) throw new ArgumentException("--momentum-buffer needs --momentum (the coefficient μ)");
+            if (Momentum is { } mu && !(mu >= 0 && double.IsFinite(mu))) throw new ArgumentException($"--momentum must be finite and non-negative, got {mu}");
+            if (ChunkSize < 1) throw new ArgumentException($"--chunk-size must be positive, got {ChunkSize}");
+            if (CacheMb < 0) throw new ArgumentException($"--cache-mb must be non-negative, got {CacheMb}");
+            try { MonteCarlo.Apply(BatchSharpness.DefaultStopping); }
+            catch (ArgumentOutOfRangeException e) { throw new ArgumentException($"--min-samples/--max-samples/--rel-se: {e.Message.Split(" (Parameter")[0]}"); }
+        }
+    }
+
+    private static Dictionary<string, object?> Run<T>(Request r) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var clock = Stopwatch.StartNew();
+        var model = ModelInputs.Load<T>(r.Model);
+        int n = model.Samples.Count, p = model.Network.ParameterCount;
+        if (r.Batch is { } b && b > n) throw new ArgumentException($"--batch {b} exceeds the {n} samples of {r.Model.Inputs}");
+        var objective = new Objective<T>(model.Network, model.Loss, model.Samples, r.ChunkSize, r.CacheMb << 20);
+        var context = new MeasurementContext<T>(objective, model.Theta)
+        {
+            LearningRate = r.Lr,
+            BatchSize = r.Batch,
+            TrainingBatch = r.Measurements.Any(m => m.Needs.HasFlag(MeasurementNeeds.TrainingBatch)) ? TrainingBatch(r, n) : null,
+            MomentumBuffer = r.MomentumBuffer is null ? default : ModelInputs.ReadVector<T>(r.MomentumBuffer, p, "--momentum-buffer"),
+            Momentum = r.Momentum ?? 0,
+            InitialParameters = r.InitParams is null ? default : ModelInputs.ReadParameters<T>(r.InitParams, model.Network),
+            Seed = r.Seed,
+            Method = r.Method,
+            Tolerance = r.Tolerance,
+            MaxEigenIterations = r.MaxIterations,
+            MonteCarlo = r.MonteCarlo,
+            Threads = Parallelism.Threads,
+            Log = CommandRunner.Log,
+        };
+        context.Validate(r.Measurements);
+        CommandRunner.Log($"measure: {model.Network.Description}, {p:N0} parameters, {n} samples, {model.Loss.Name}, {r.Dtype}, " +
+                          $"{Parallelism.Threads} threads, {objective.ChunkCount} chunk(s) of {objective.ChunkSize}");
+        var results = new Dictionary<string, object?>();
+        foreach (var m in r.Measurements)
+        {
+            var result = m.Measure(context);
+            var v = result.Value;
+            CommandRunner.Log($"{m.Name}: {Describe(result)}  ({v.Samples} samples, {v.Products} products, {v.Seconds:F3} s)");
+            results[m.Name] = ToJson(result);
+        }
+        var document = new Dictionary<string, object?>
+        {
+            ["measurements"] = results,
+            ["model"] = r.Model.Model,
+            ["parameters"] = p,
+            ["samples"] = n,
+            ["loss_function"] = model.Loss.Name,
+            ["dtype"] = r.Dtype,
+            ["seed"] = r.Seed,
+            ["threads"] = Parallelism.Threads,
+            ["batch"] = r.Batch,
+            ["lr"] = r.Lr,
+            ["loss"] = context.IsLinearized ? Finite(context.Loss) : null,
+            ["gradient_norm_squared"] = context.IsLinearized ? Finite(context.GradientNormSquared) : null,
+            ["linearization_seconds"] = context.LinearizationSeconds,
+            ["held_activation_bytes"] = objective.HeldBytes,
+            ["seconds"] = clock.Elapsed.TotalSeconds,
+        };
+        return document;
+    }
+
+    /// <summary>The training batch: from --train-batch, else b distinct samples drawn from a stream of --seed of its own.</summary>
+    private static int[] TrainingBatch(Request r, int n)
+    {
+        if (r.TrainBatch is { } path)
+        {
+            var array = Npy.Read(path);
+            if (array.Dtype is not (NpyDtype.Int64 or NpyDtype.Int32) || array.Shape.Length != 1 || array.Length < 1)
+                throw new ArgumentException($"{path}: --train-batch needs int64 sample indices of shape [b], got {array.Dtype} [{string.Join(",", array.Shape)}]");
+            return array.AsInt64().Select(i => i >= 0 && i < n ? (int)i
+                : throw new ArgumentException($"{path}: sample index {i} is outside [0, {n})")).ToArray();
+        }
+        var rng = new Rng(r.Seed).Fork(0x7472_6169_6e);   // "train": independent of the measurement streams
+        return new BatchSequence(n, r.Batch!.Value, rng)[0].ToArray();
+    }
+
+    private static Dictionary<string, object?> ToJson(MeasurementResult result)
+    {
+        var json = EstimateJson(result.Value);
+        if (result.Vector is not null) json["value"] = result.Vector.Select(Finite).ToArray();
+        foreach (var (key, value) in result.Details) json[key] = value is double d ? Finite(d) : value;
+        foreach (var part in result.Parts) json[part.Suffix] = EstimateJson(part.Estimate);
+        return json;
+    }
+
+    private static Dictionary<string, object?> EstimateJson(Estimate e) => new()
+    {
+        ["value"] = Finite(e.Value),
+        ["se"] = e.StandardError is { } se ? Finite(se) : null,
+        ["samples"] = e.Samples,
+        ["hvps"] = e.Products,
+        ["seconds"] = e.Seconds,
+    };
+
+    /// <summary>JSON has no NaN or ∞: a non-finite number (an SE from one sample) becomes null.</summary>
+    private static double? Finite(double x) => double.IsFinite(x) ? x : null;
+
+    private static string Describe(MeasurementResult r)
+    {
+        var text = r.Vector is not null ? "[" + string.Join(", ", r.Vector.Select(v => v.ToString("G6"))) + "]" : r.Value.Value.ToString("G6");
+        if (r.Value.StandardError is { } se) text += $" ± {se:G3}";
+        foreach (var part in r.Parts) text += $", {part.Suffix} {part.Estimate.Value:G6}";
+        return text;
+    }
+
+    private static void PrintTable(Dictionary<string, object?> document)
+    {
+        foreach (var (name, value) in (Dictionary<string, object?>)document["measurements"]!)
+        {
+            var fields = (Dictionary<string, object?>)value!;
+            var shown = fields["value"] is double[] or double?[] ? "[" + string.Join(", ", ((IEnumerable<double?>)fields["value"]!).Select(x => x?.ToString("G8"))) + "]"
+                : ((double?)fields["value"])?.ToString("G10");
+            var se = fields["se"] is double s ? $" ± {s:G3}" : "";
+            Console.WriteLine($"{name,-32} {shown}{se}   ({fields["samples"]} samples, {fields["hvps"]} hvps, {(double)fields["seconds"]!:F3} s)");
+        }
+    }
+}
