@@ -1,3 +1,4 @@
+using SharpEdge.Numerics.Io;
 using System.Globalization;
 using System.Text;
 using Parquet;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using SharpEdge.Curvature;
 using SharpEdge.Nn;
@@ -157,26 +156,10 @@ public class MeasureCommandTests
     [SkippableFact]
     public void Measure_agrees_with_pytorch_dense_eigenvalues_and_enumerated_batch_sharpness()
     {
-        var script = Path.Combine(TorchCrossCheckTests.RepositoryRoot(), "bench", "torch_measure_check.py");
-        Skip.IfNot(File.Exists("/usr/bin/python3") && Python("-c", "import torch, numpy").Code == 0, "PyTorch/NumPy (python3-torch, python3-numpy) not installed");
-        var (code, output) = Python(script, "--sharpedge", $"dotnet {Path.Combine(AppContext.BaseDirectory, "sharpedge.dll")}", "--quick");
+        Skip.IfNot(CliRunner.HasTorch(), "PyTorch/NumPy (python3-torch, python3-numpy) not installed");
+        var script = Path.Combine(CliRunner.RepositoryRoot(), "bench", "torch_measure_check.py");
+        var (code, output) = CliRunner.Python(script, "--sharpedge", CliRunner.CommandLine, "--quick");
         Assert.True(code == 0, output);
         Assert.Contains("measure agrees with PyTorch", output);
-    }
-
-    private static (int Code, string Output) Python(params string[] args)
-    {
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["SHARPEDGE_THREADS"] = "1";
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(300_000))
-        {
-            p.Kill(entireProcessTree: true);
-            return (-1, "timed out after 300 s");
-        }
-        return (p.ExitCode, stdout.Result + stderr.Result);
     }
 }

@@ -1,3 +1,4 @@
+using SharpEdge.Numerics.Io;
 using System.Buffers.Binary;
 using System.IO.Compression;
 

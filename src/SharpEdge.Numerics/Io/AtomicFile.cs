@@ -1,10 +1,11 @@
-namespace SharpEdge.Runs;
+namespace SharpEdge.Numerics.Io;
 
 /// <summary>
 /// Writes a file through a hidden temporary file in the same folder and renames it over the destination,
-/// so readers never see half a file and a failed export leaves the old one in place.
+/// so readers never see half a file and a failure leaves the old one in place. Every writer of results,
+/// exports and data sets goes through here.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     public static void Write(string path, Action<Stream> write)
     {
@@ -28,6 +29,7 @@ internal static class AtomicFile
         }
     }
 
+    /// <summary>UTF-8 text without a byte-order mark, "\n" line ends.</summary>
     public static void WriteText(string path, Action<TextWriter> write) => Write(path, stream =>
     {
         using var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
