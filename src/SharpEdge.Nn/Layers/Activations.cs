@@ -12,6 +12,8 @@ namespace SharpEdge.Nn.Layers;
 public interface IActivationFunction<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     static abstract string Name { get; }
+    /// <summary>σ'' = 0 almost everywhere (ReLU, identity): the R-backward pass skips the second-order term.</summary>
+    static abstract bool IsPiecewiseLinear { get; }
     static abstract T Value(T x);
     static abstract T Derivative(T x, T y);
     static abstract T SecondDerivative(T x, T y);
@@ -64,7 +66,7 @@ public class Activation<T, TFunction> : Layer<T>
         var n = p.Batch * InputSize;
         ReadOnlySpan<T> x = p.X[..n], y = p.Y[..n], dy = p.DY[..n], rdy = p.RDY[..n];
         var rdx = p.RDX[..n];
-        if (p.RX.IsEmpty)
+        if (p.RX.IsEmpty || TFunction.IsPiecewiseLinear)
         {
             for (int i = 0; i < n; i++) rdx[i] = TFunction.Derivative(x[i], y[i]) * rdy[i];
             return;
@@ -78,6 +80,7 @@ public class Activation<T, TFunction> : Layer<T>
 public struct IdentityFunction<T> : IActivationFunction<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static string Name => "Identity";
+    public static bool IsPiecewiseLinear => true;
     public static T Value(T x) => x;
     public static T Derivative(T x, T y) => T.One;
     public static T SecondDerivative(T x, T y) => T.Zero;
@@ -87,6 +90,7 @@ public struct IdentityFunction<T> : IActivationFunction<T> where T : unmanaged, 
 public struct ReluFunction<T> : IActivationFunction<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static string Name => "ReLU";
+    public static bool IsPiecewiseLinear => true;
     public static T Value(T x) => x > T.Zero ? x : T.Zero;
     public static T Derivative(T x, T y) => x > T.Zero ? T.One : T.Zero;
     public static T SecondDerivative(T x, T y) => T.Zero;
@@ -96,6 +100,7 @@ public struct ReluFunction<T> : IActivationFunction<T> where T : unmanaged, IFlo
 public struct TanhFunction<T> : IActivationFunction<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static string Name => "Tanh";
+    public static bool IsPiecewiseLinear => false;
     public static T Value(T x) => T.Tanh(x);
     public static T Derivative(T x, T y) => T.One - y * y;
     public static T SecondDerivative(T x, T y) => -(y + y) * (T.One - y * y);
@@ -105,6 +110,7 @@ public struct TanhFunction<T> : IActivationFunction<T> where T : unmanaged, IFlo
 public struct SiluFunction<T> : IActivationFunction<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static string Name => "SiLU";
+    public static bool IsPiecewiseLinear => false;
     private static T Sigmoid(T x) => T.One / (T.One + T.Exp(-x));
     public static T Value(T x) => x * Sigmoid(x);
     public static T Derivative(T x, T y)
@@ -127,6 +133,7 @@ public struct SiluFunction<T> : IActivationFunction<T> where T : unmanaged, IFlo
 public struct GeluFunction<T> : IActivationFunction<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public static string Name => "GELU";
+    public static bool IsPiecewiseLinear => false;
     private static T Cdf(T x) => T.CreateTruncating(0.5 * (1.0 + SimdMath.Erf(double.CreateTruncating(x) / Math.Sqrt(2.0))));
     private static T Density(T x)
     {
