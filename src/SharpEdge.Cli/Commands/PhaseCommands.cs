@@ -13,7 +13,53 @@ public static class PhaseCommands
     {
         var command = new Command("phase", "Teacher-student SGD phase diagram (phase_ml, arXiv:2509.01349).");
         command.Subcommands.Add(Train());
+        command.Subcommands.Add(Sweep());
         return command;
+    }
+
+    /// <summary>The generate.py parameters shared by <c>phase train</c> and <c>phase sweep</c> (all but lr and eps).</summary>
+    private sealed class ModelOptions
+    {
+        private static readonly TeacherStudentConfig Defaults = new();
+        public readonly Option<int> Seeds = new("--seeds") { Description = "models per cell", DefaultValueFactory = _ => 10 };
+        public readonly Option<long> Seed = new("--seed") { Description = "base seed; model i's seed is derived from (seed, lr, eps, i) and recorded", DefaultValueFactory = _ => 0 };
+        public readonly Option<int> Epochs = new("--epochs") { Description = "passes over the training set (≤ 20, or a multiple of 20: phase_ml_spec §3.2)", DefaultValueFactory = _ => Defaults.Epochs };
+        public readonly Option<string> Actf = new("--actf") { Description = "activation: tanh, relu or identity", DefaultValueFactory = _ => "tanh" };
+        public readonly Option<int> Ratio = new("--r") { Description = "first hidden width L = r·K", DefaultValueFactory = _ => Defaults.Ratio };
+        public readonly Option<int> Hidden = new("--K") { Description = "second hidden width K", DefaultValueFactory = _ => Defaults.HiddenUnits };
+        public readonly Option<int> Batch = new("--bs") { Description = "batch size |B|", DefaultValueFactory = _ => Defaults.BatchSize };
+        public readonly Option<int> Batches = new("--batches") { Description = "batches per epoch (data size = bs·batches)", DefaultValueFactory = _ => Defaults.BatchCount };
+        public readonly Option<int> Dim = new("--dim") { Description = "input dimension D", DefaultValueFactory = _ => Defaults.InputDim };
+        public readonly Option<double> MMu = new("--M_mu") { DefaultValueFactory = _ => Defaults.FirstLayerMean, Description = "mean of the frozen first layer M" };
+        public readonly Option<double> MSig = new("--M_sig") { DefaultValueFactory = _ => Defaults.FirstLayerWidth, Description = "width of M: N(M_mu, (M_sig/√D)²)" };
+        public readonly Option<double> WMu = new("--W_mu") { DefaultValueFactory = _ => Defaults.TeacherMean, Description = "mean of the teacher W" };
+        public readonly Option<double> WSig = new("--W_sig") { DefaultValueFactory = _ => Defaults.TeacherWidth, Description = "width of W: N(W_mu, (W_sig/√L)²)" };
+        public readonly Option<double> ZMu = new("--Z_mu") { DefaultValueFactory = _ => Defaults.ReadoutMean, Description = "mean of the frozen read-out Z" };
+        public readonly Option<double> ZSig = new("--Z_sig") { DefaultValueFactory = _ => Defaults.ReadoutWidth, Description = "width of Z: N(Z_mu, (Z_sig/√K)²)" };
+        public readonly Option<string> Output = new("--out") { Description = "output root; a cell goes to OUT/r{r}K{K}/r{r}K{K}_{actf}_lr{lr}_bs{bs}_eps{eps}/data.npz", Required = true };
+        public readonly Option<string?> Results = new("--results") { Description = "run store folder (default $SHARPEDGE_RESULTS or ./results)" };
+
+        public void AddTo(Command command)
+        {
+            foreach (var option in new Option[] { Seeds, Seed, Epochs, Actf, Ratio, Hidden, Batch, Batches, Dim, MMu, MSig, WMu, WSig, ZMu, ZSig, Output, Results })
+                command.Options.Add(option);
+        }
+
+        public TeacherStudentConfig Config(ParseResult parse, double lr, double eps)
+        {
+            var config = new TeacherStudentConfig
+            {
+                LearningRate = lr, StudentWidth = eps, Epochs = parse.GetValue(Epochs),
+                Activation = ActivationFunctions.Parse(parse.GetValue(Actf)!), Ratio = parse.GetValue(Ratio), HiddenUnits = parse.GetValue(Hidden),
+                BatchSize = parse.GetValue(Batch), BatchCount = parse.GetValue(Batches), InputDim = parse.GetValue(Dim),
+                FirstLayerMean = parse.GetValue(MMu), FirstLayerWidth = parse.GetValue(MSig), TeacherMean = parse.GetValue(WMu),
+                TeacherWidth = parse.GetValue(WSig), ReadoutMean = parse.GetValue(ZMu), ReadoutWidth = parse.GetValue(ZSig),
+            };
+            var problems = config.Problems();
+            if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
+            if (parse.GetValue(Seeds) < 1) throw new ArgumentException($"--seeds must be positive, got {parse.GetValue(Seeds)}");
+            return config;
+        }
     }
 
     private static Command Train()
@@ -21,93 +67,146 @@ public static class PhaseCommands
         var defaults = new TeacherStudentConfig();
         var lr = new Option<double>("--lr") { Description = "learning rate ε", DefaultValueFactory = _ => defaults.LearningRate };
         var eps = new Option<double>("--eps", "--Wp_sig") { Description = "student init width σ_W: Wp ~ N(0, (eps/√L)²)", DefaultValueFactory = _ => defaults.StudentWidth };
-        var seeds = new Option<int>("--seeds") { Description = "models in the cell", DefaultValueFactory = _ => 10 };
-        var seed = new Option<long>("--seed") { Description = "base seed; model i's seed is derived from (seed, lr, eps, i) and recorded", DefaultValueFactory = _ => 0 };
         var firstSeed = new Option<int>("--first-seed-index") { Description = "index of the first model: add models to a cell later without recomputing the others", DefaultValueFactory = _ => 0 };
-        var epochs = new Option<int>("--epochs") { Description = "passes over the training set (≤ 20, or a multiple of 20: phase_ml_spec §3.2)", DefaultValueFactory = _ => defaults.Epochs };
-        var actf = new Option<string>("--actf") { Description = "activation: tanh, relu or identity", DefaultValueFactory = _ => "tanh" };
-        var ratio = new Option<int>("--r") { Description = "first hidden width L = r·K", DefaultValueFactory = _ => defaults.Ratio };
-        var hidden = new Option<int>("--K") { Description = "second hidden width K", DefaultValueFactory = _ => defaults.HiddenUnits };
-        var batch = new Option<int>("--bs") { Description = "batch size |B|", DefaultValueFactory = _ => defaults.BatchSize };
-        var batches = new Option<int>("--batches") { Description = "batches per epoch (data size = bs·batches)", DefaultValueFactory = _ => defaults.BatchCount };
-        var dim = new Option<int>("--dim") { Description = "input dimension D", DefaultValueFactory = _ => defaults.InputDim };
-        var mMu = new Option<double>("--M_mu") { DefaultValueFactory = _ => defaults.FirstLayerMean, Description = "mean of the frozen first layer M" };
-        var mSig = new Option<double>("--M_sig") { DefaultValueFactory = _ => defaults.FirstLayerWidth, Description = "width of M: N(M_mu, (M_sig/√D)²)" };
-        var wMu = new Option<double>("--W_mu") { DefaultValueFactory = _ => defaults.TeacherMean, Description = "mean of the teacher W" };
-        var wSig = new Option<double>("--W_sig") { DefaultValueFactory = _ => defaults.TeacherWidth, Description = "width of W: N(W_mu, (W_sig/√L)²)" };
-        var zMu = new Option<double>("--Z_mu") { DefaultValueFactory = _ => defaults.ReadoutMean, Description = "mean of the frozen read-out Z" };
-        var zSig = new Option<double>("--Z_sig") { DefaultValueFactory = _ => defaults.ReadoutWidth, Description = "width of Z: N(Z_mu, (Z_sig/√K)²)" };
-        var output = new Option<string>("--out") { Description = "output root; the cell goes to OUT/r{r}K{K}/r{r}K{K}_{actf}_lr{lr}_bs{bs}_eps{eps}/data.npz", Required = true };
         var format = new Option<string>("--format") { Description = "npz (plain arrays) or phase_ml (the original's pickled arr_0)", DefaultValueFactory = _ => "npz" }.AcceptOnlyFromAmong("npz", "phase_ml");
-        var results = new Option<string?>("--results") { Description = "run store folder (default $SHARPEDGE_RESULTS or ./results)" };
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
-        var command = new Command("train", "Train the models of one (lr, eps) cell and write its data.npz.")
-        {
-            lr, eps, seeds, seed, firstSeed, epochs, actf, ratio, hidden, batch, batches, dim, mMu, mSig, wMu, wSig, zMu, zSig,
-            output, format, results, threads, json,
-        };
+        var model = new ModelOptions();
+        var command = new Command("train", "Train the models of one (lr, eps) cell and write its data.npz.") { lr, eps, firstSeed, format, threads, json };
+        model.AddTo(command);
         command.SetAction(parse =>
         {
-            var config = new TeacherStudentConfig
-            {
-                LearningRate = parse.GetValue(lr), StudentWidth = parse.GetValue(eps), Epochs = parse.GetValue(epochs),
-                Activation = ActivationFunctions.Parse(parse.GetValue(actf)!), Ratio = parse.GetValue(ratio), HiddenUnits = parse.GetValue(hidden),
-                BatchSize = parse.GetValue(batch), BatchCount = parse.GetValue(batches), InputDim = parse.GetValue(dim),
-                FirstLayerMean = parse.GetValue(mMu), FirstLayerWidth = parse.GetValue(mSig), TeacherMean = parse.GetValue(wMu),
-                TeacherWidth = parse.GetValue(wSig), ReadoutMean = parse.GetValue(zMu), ReadoutWidth = parse.GetValue(zSig),
-            };
-            var problems = config.Problems();
-            if (problems.Count > 0) throw new ArgumentException(string.Join("; ", problems));
-            int count = parse.GetValue(seeds), first = parse.GetValue(firstSeed);
-            if (count < 1) throw new ArgumentException($"--seeds must be positive, got {count}");
+            var config = model.Config(parse, parse.GetValue(lr), parse.GetValue(eps));
+            int first = parse.GetValue(firstSeed);
             if (first < 0) throw new ArgumentException($"--first-seed-index must not be negative, got {first}");
-            var root = parse.GetValue(output)!;
-            var cellSeeds = CellSeeds.Derive(config, parse.GetValue(seed), first, count);
-            var workers = Numerics.Parallelism.Threads;
-            CommandRunner.Log($"phase train: lr={config.LearningRate} eps={config.StudentWidth} T=lr/bs={config.Temperature:G6} {config.Activation} " +
-                              $"r={config.Ratio} K={config.HiddenUnits} bs={config.BatchSize} {count} models × {config.Epochs} epochs × {config.BatchCount} steps, {workers} threads");
-
-            using var store = RunStore.Open(parse.GetValue(results));
-            var runId = store.CreateRun(new RunRecord
-            {
-                Name = PhaseOutput.CellDirectoryName(config), Kind = "phase", Status = RunStatus.Running,
-                Config = new JsonObject
-                {
-                    ["lr"] = config.LearningRate, ["eps"] = config.StudentWidth, ["temperature"] = config.Temperature, ["epochs"] = config.Epochs,
-                    ["actf"] = parse.GetValue(actf), ["r"] = config.Ratio, ["K"] = config.HiddenUnits, ["bs"] = config.BatchSize,
-                    ["batches"] = config.BatchCount, ["dim"] = config.InputDim, ["seeds"] = new JsonArray(cellSeeds.Select(s => (JsonNode)s).ToArray()),
-                    ["M_mu"] = config.FirstLayerMean, ["M_sig"] = config.FirstLayerWidth, ["W_mu"] = config.TeacherMean, ["W_sig"] = config.TeacherWidth,
-                    ["Z_mu"] = config.ReadoutMean, ["Z_sig"] = config.ReadoutWidth, ["out"] = Path.GetFullPath(root),
-                },
-                CodeVersion = CodeVersion.Current, Folder = PhaseOutput.CellDirectory(Path.GetFullPath(root), config),
-            });
-            var clock = Stopwatch.StartNew();
-            try
-            {
-                var progress = new ProgressLine("phase train");
-                var trained = TeacherStudentTrainer.TrainCell(config, cellSeeds, workers,
-                    p => progress.Report(p.Fraction, p.EstimatedRemaining, $"{p.SeedsDone}/{p.SeedsTotal} models"));
-                progress.Done();
-                var path = first == 0 && parse.GetValue(format) == "npz" && !File.Exists(Path.Combine(PhaseOutput.CellDirectory(root, config), "data.npz"))
-                    ? PhaseOutput.Write(root, config, trained, OutputFormat.Npz)
-                    : parse.GetValue(format) == "phase_ml" ? PhaseOutput.Write(root, config, trained, OutputFormat.PhaseMl)
-                    : PhaseOutput.AddSeeds(root, config, trained);
-                var diverged = trained.Count(r => r.History.DivergedAtEpoch is not null);
-                store.AppendMetrics(runId, [new MetricRow(0, null, "diverged_models", diverged), new MetricRow(0, null, "models", trained.Length)]);
-                store.Finish(runId, RunStatus.Finished, clock.Elapsed.TotalSeconds);
-                var steps = (double)config.StepsPerModel * trained.Length;
-                CommandRunner.Log($"phase train: {trained.Length} models in {clock.Elapsed.TotalSeconds:F1} s " +
-                                  $"({clock.Elapsed.TotalSeconds * 1e6 / steps * workers:F3} µs per model-step per thread); {diverged} diverged; wrote {path}");
-                if (parse.GetValue(json))
-                    CommandRunner.WriteJson(new { path, run = runId, temperature = config.Temperature, seeds = cellSeeds, diverged, seconds = clock.Elapsed.TotalSeconds });
-            }
-            catch (Exception e)
-            {
-                store.Finish(runId, RunStatus.Failed, clock.Elapsed.TotalSeconds, e.Message);
-                throw;
-            }
+            using var store = RunStore.Open(parse.GetValue(model.Results));
+            var cell = TrainCell(config, parse.GetValue(model.Seed), first, parse.GetValue(model.Seeds), parse.GetValue(model.Output)!,
+                parse.GetValue(format) == "phase_ml" ? OutputFormat.PhaseMl : OutputFormat.Npz, store, "phase train");
+            if (parse.GetValue(json))
+                CommandRunner.WriteJson(new { path = cell.Path, run = cell.RunId, temperature = config.Temperature, seeds = cell.Seeds, diverged = cell.Diverged, seconds = cell.Seconds });
         });
         return command;
+    }
+
+    private sealed record CellResult(string Path, long RunId, long[] Seeds, int Diverged, double Seconds);
+
+    /// <summary>Trains one cell on all compute threads, writes it atomically and records it in the run store.</summary>
+    private static CellResult TrainCell(TeacherStudentConfig config, long baseSeed, int first, int count, string root, OutputFormat format, RunStore store, string label)
+    {
+        var cellSeeds = CellSeeds.Derive(config, baseSeed, first, count);
+        var workers = Numerics.Parallelism.Threads;
+        CommandRunner.Log($"{label}: lr={config.LearningRate} eps={config.StudentWidth} T=lr/bs={config.Temperature:G6} {config.Activation.Name()} " +
+                          $"r={config.Ratio} K={config.HiddenUnits} bs={config.BatchSize} {count} models × {config.Epochs} epochs × {config.BatchCount} steps, {workers} threads");
+        var runId = store.CreateRun(new RunRecord
+        {
+            Name = PhaseOutput.CellDirectoryName(config), Kind = "phase", Status = RunStatus.Running,
+            Config = new JsonObject
+            {
+                ["lr"] = config.LearningRate, ["eps"] = config.StudentWidth, ["temperature"] = config.Temperature, ["epochs"] = config.Epochs,
+                ["actf"] = config.Activation.Name(), ["r"] = config.Ratio, ["K"] = config.HiddenUnits, ["bs"] = config.BatchSize,
+                ["batches"] = config.BatchCount, ["dim"] = config.InputDim, ["seeds"] = new JsonArray(cellSeeds.Select(s => (JsonNode)s).ToArray()),
+                ["M_mu"] = config.FirstLayerMean, ["M_sig"] = config.FirstLayerWidth, ["W_mu"] = config.TeacherMean, ["W_sig"] = config.TeacherWidth,
+                ["Z_mu"] = config.ReadoutMean, ["Z_sig"] = config.ReadoutWidth, ["out"] = Path.GetFullPath(root),
+            },
+            CodeVersion = CodeVersion.Current, Folder = PhaseOutput.CellDirectory(Path.GetFullPath(root), config),
+        });
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var progress = new ProgressLine(label);
+            var trained = TeacherStudentTrainer.TrainCell(config, cellSeeds, workers,
+                p => progress.Report(p.Fraction, p.EstimatedRemaining, $"{p.SeedsDone}/{p.SeedsTotal} models"));
+            progress.Done();
+            var path = format == OutputFormat.PhaseMl ? PhaseOutput.Write(root, config, trained, OutputFormat.PhaseMl)
+                : first == 0 && !File.Exists(Path.Combine(PhaseOutput.CellDirectory(root, config), "data.npz")) ? PhaseOutput.Write(root, config, trained, OutputFormat.Npz)
+                : PhaseOutput.AddSeeds(root, config, trained);
+            var diverged = trained.Count(r => r.History.DivergedAtEpoch is not null);
+            store.AppendMetrics(runId, [new MetricRow(0, null, "diverged_models", diverged), new MetricRow(0, null, "models", trained.Length)]);
+            store.Finish(runId, RunStatus.Finished, clock.Elapsed.TotalSeconds);
+            var steps = (double)config.StepsPerModel * trained.Length;
+            CommandRunner.Log($"{label}: {trained.Length} models in {clock.Elapsed.TotalSeconds:F1} s " +
+                              $"({clock.Elapsed.TotalSeconds * 1e6 / steps * workers:F3} µs per model-step per thread); {diverged} diverged; wrote {path}");
+            return new CellResult(path, runId, cellSeeds, diverged, clock.Elapsed.TotalSeconds);
+        }
+        catch (Exception e)
+        {
+            store.Finish(runId, RunStatus.Failed, clock.Elapsed.TotalSeconds, e.Message);
+            throw;
+        }
+    }
+
+    /// <summary>The paper's grid (phase_ml_spec §4): 0.125·2^j for j = 0…11, for both lr and eps.</summary>
+    private const string PaperGrid = "256,128,64,32,16,8,4,2,1,0.5,0.25,0.125";
+
+    private static Command Sweep()
+    {
+        var lrs = new Option<string>("--lrs") { Description = "learning rates, comma-separated", DefaultValueFactory = _ => PaperGrid };
+        var epss = new Option<string>("--epss") { Description = "student init widths eps, comma-separated", DefaultValueFactory = _ => PaperGrid };
+        var overwrite = new Option<bool>("--overwrite") { Description = "retrain cells that already have a data.npz" };
+        var threads = new Option<int?>("--threads", "--workers") { Description = "compute threads (default: all cores); each cell's models run in parallel" };
+        var json = CommonOptions.Json();
+        var model = new ModelOptions();
+        var command = new Command("sweep", "Train every (lr, eps) cell of a grid (the paper's 12×12 by default); finished cells are skipped, so a killed sweep resumes where it stopped.")
+        {
+            lrs, epss, overwrite, threads, json,
+        };
+        model.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var lrValues = ParseGrid(parse.GetValue(lrs)!, "--lrs");
+            var epsValues = ParseGrid(parse.GetValue(epss)!, "--epss");
+            var root = parse.GetValue(model.Output)!;
+            var cells = lrValues.SelectMany(lr => epsValues.Select(eps => model.Config(parse, lr, eps))).ToList();
+            using var store = RunStore.Open(parse.GetValue(model.Results));
+            var report = new List<object>();
+            var clock = Stopwatch.StartNew();
+            int done = 0, skipped = 0;
+            foreach (var config in cells)
+            {
+                var existing = Path.Combine(PhaseOutput.CellDirectory(root, config), "data.npz");
+                if (File.Exists(existing) && !parse.GetValue(overwrite))
+                {
+                    CheckSameParameters(existing, config, parse.GetValue(model.Seeds));
+                    skipped++;
+                    report.Add(new { lr = config.LearningRate, eps = config.StudentWidth, path = existing, skipped = true });
+                    continue;
+                }
+                if (File.Exists(existing)) File.Delete(existing);
+                var cell = TrainCell(config, parse.GetValue(model.Seed), 0, parse.GetValue(model.Seeds), root, OutputFormat.Npz, store,
+                    $"phase sweep [{done + skipped + 1}/{cells.Count}]");
+                done++;
+                var remaining = cells.Count - done - skipped;
+                CommandRunner.Log($"phase sweep: {done + skipped}/{cells.Count} cells ({skipped} skipped), elapsed {clock.Elapsed:hh\\:mm\\:ss}" +
+                                  (remaining > 0 ? $", ETA {TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / done * remaining):hh\\:mm\\:ss}" : ""));
+                report.Add(new { lr = config.LearningRate, eps = config.StudentWidth, path = cell.Path, skipped = false, diverged = cell.Diverged, seconds = cell.Seconds });
+            }
+            if (parse.GetValue(json)) CommandRunner.WriteJson(new { cells = report, trained = done, skipped, seconds = clock.Elapsed.TotalSeconds });
+        });
+        return command;
+    }
+
+    private static double[] ParseGrid(string text, string option)
+    {
+        var values = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => double.TryParse(t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && v > 0 && double.IsFinite(v)
+                ? v : throw new ArgumentException($"{option}: '{t}' is not a positive number")).ToArray();
+        if (values.Length == 0) throw new ArgumentException($"{option}: no values");
+        if (values.Distinct().Count() != values.Length) throw new ArgumentException($"{option}: repeated values");
+        return values;
+    }
+
+    /// <summary>A sweep folder must not mix cells trained with other parameters (a finished cell is skipped only if it matches).</summary>
+    private static void CheckSameParameters(string path, TeacherStudentConfig config, int seeds)
+    {
+        var arrays = Numerics.Io.Npz.Read(path);
+        double Scalar(string key) => arrays.TryGetValue(key, out var a) ? a.AsFloat64()[0] : double.NaN;
+        var mismatches = new List<string>();
+        if (Scalar("epochs") != config.Epochs) mismatches.Add($"epochs {Scalar("epochs")} ≠ {config.Epochs}");
+        if (Scalar("bs") != config.BatchSize) mismatches.Add($"bs {Scalar("bs")} ≠ {config.BatchSize}");
+        if (Scalar("n_batches") != config.BatchCount) mismatches.Add($"batches {Scalar("n_batches")} ≠ {config.BatchCount}");
+        var stored = arrays.TryGetValue("seeds", out var s) ? s.Shape[0] : 0;
+        if (stored < seeds) mismatches.Add($"{stored} models < --seeds {seeds}");
+        if (mismatches.Count > 0)
+            throw new ArgumentException($"{path}: existing cell was trained with other parameters ({string.Join(", ", mismatches)}); use another --out or --overwrite");
     }
 }
