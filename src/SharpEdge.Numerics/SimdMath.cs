@@ -24,7 +24,7 @@ namespace SharpEdge.Numerics;
 /// so they are reproducible across chunkings.
 /// </para>
 /// </remarks>
-public static class SimdMath
+public static partial class SimdMath
 {
     /// <summary>True when the <see cref="Vector256{T}"/> kernels can run (AVX2 and FMA).</summary>
     public static bool IsHardwareAccelerated => Avx2.IsSupported && Fma.IsSupported;

@@ -40,7 +40,7 @@ internal readonly struct TanhKernel : IActivationKernel
         Avx.Subtract(Vector256<double>.One, Avx.Multiply(activated, activated));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> Apply(Vector512<double> x) => SimdTanh512.Tanh(x);
+    public static Vector512<double> Apply(Vector512<double> x) => SimdMath.Tanh(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<double> Slope(Vector512<double> activated) =>

@@ -2,23 +2,16 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace SharpEdge.TeacherStudent;
+namespace SharpEdge.Numerics;
 
 /// <summary>
-/// tanh for <see cref="Vector512{T}"/> of doubles: the algorithm of <c>SharpEdge.Numerics.SimdMath.Tanh</c>
-/// (Lambert continued-fraction Padé for |x| &lt; 1, 1 − 2/(e^{2|x|} + 1) beyond, saturating at |x| = 20) with
-/// the same constants and operation order, on 8 lanes. Within 2 ulp of <see cref="Math.Tanh"/> (tested), and
-/// bit-identical to the Vector256 kernel lane by lane. Requires <see cref="Avx512F"/>.
+/// The Vector512 forms of the kernels: the same algorithm, constants and operation order as the Vector256 tanh,
+/// on 8 lanes, so results are bit-identical lane by lane (tested). Callers check <see cref="IsVector512Accelerated"/>.
 /// </summary>
-internal static class SimdTanh512
+public static partial class SimdMath
 {
-    private const double Saturation = 20.0;
-    private const double Log2E = 1.4426950408889634;
-    private const double Ln2High = 0.6931471805599453;
-    private const double Ln2Low = 2.3190468138462996e-17;
-    // 1.5·2^52: adding it rounds to an integer held in the low mantissa bits.
-    private const double RoundingShifter = 6755399441055744.0;
-    private const long RoundingShifterBits = 0x4338000000000000;
+    /// <summary>AVX-512F is present, so the Vector512 kernels may be called.</summary>
+    public static bool IsVector512Accelerated => Avx512F.IsSupported;
 
     /// <summary>tanh per lane; odd (keeps the sign of ±0), NaN stays NaN.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -26,7 +19,7 @@ internal static class SimdTanh512
     {
         Vector512<long> signMask = Vector512.Create(long.MinValue);
         Vector512<long> sign = Avx512F.And(x.AsInt64(), signMask);
-        Vector512<double> magnitude = Avx512F.Min(Vector512.Create(Saturation), Avx512F.AndNot(signMask, x.AsInt64()).AsDouble());
+        Vector512<double> magnitude = Avx512F.Min(Vector512.Create(TanhSaturation), Avx512F.AndNot(signMask, x.AsInt64()).AsDouble());
         Vector512<double> isSmall = Avx512F.CompareLessThan(magnitude, Vector512<double>.One);
 
         // |x| < 1: |x| + |x|³·P(s)/Q(s), s = x², the [9/10] Padé approximant of tanh from its continued fraction.
@@ -53,7 +46,7 @@ internal static class SimdTanh512
         return Avx512F.Or(result.AsInt64(), sign).AsDouble();
     }
 
-    // e^x for x in [0, 40] (or NaN): x = n·ln2 + r, e^r by the degree-9 fit of SimdMath, 2^n as one scale factor.
+    // e^x for x in [0, 40] (or NaN): x = n·ln2 + r, e^r by the same degree-9 fit as the Vector256 kernel, 2^n as one scale factor.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<double> ExpOfModerate(Vector512<double> x)
     {
