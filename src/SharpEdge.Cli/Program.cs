@@ -9,4 +9,5 @@ root.Subcommands.Add(MeasureCommand.Create());
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(DataCommands.Create());
 root.Subcommands.Add(PhaseCommands.Create());
+root.Subcommands.Add(RunsCommands.Create());
 return CommandRunner.Run(root, args);
