@@ -10,4 +10,5 @@ root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(DataCommands.Create());
 root.Subcommands.Add(PhaseCommands.Create());
 root.Subcommands.Add(RunsCommands.Create());
+root.Subcommands.Add(TrainCommand.Create());
 return CommandRunner.Run(root, args);

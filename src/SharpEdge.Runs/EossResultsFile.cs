@@ -17,7 +17,7 @@ public static class EossResultsFile
     /// <summary>HEAD's nine columns (L1138-1143) and the metric names the run store keeps them under.</summary>
     public static IReadOnlyList<ResultsColumn> HeadColumns { get; } =
     [
-        new("batch_loss", "batch loss", 7, 6),
+        new("loss", "batch loss", 7, 6),   // the stored training batch loss of every step (issue 6 contract)
         new("full_loss", "full loss", 7, 6),
         new("lambda_max", "lambda max", 6, 2),
         new("step_sharpness", "step sharpness", 6, 1),

@@ -100,15 +100,15 @@ public sealed class RunExportTests : IDisposable
         long id = store.CreateRun(new RunRecord { Name = "eoss", Kind = "train", Config = config });
         store.AppendMetrics(id,
         [
-            new MetricRow(0, 0, "batch_loss", 2.302585), new MetricRow(0, 0, "full_loss", 2.302585093),
+            new MetricRow(0, 0, "loss", 2.302585), new MetricRow(0, 0, "full_loss", 2.302585093),
             new MetricRow(0, 0, "lambda_max", 12.345), new MetricRow(0, 0, "full_accuracy", 0.1),
-            new MetricRow(1, 0.25, "batch_loss", 2.25), new MetricRow(1, 0.25, "step_sharpness", 33.25),
+            new MetricRow(1, 0.25, "loss", 2.25), new MetricRow(1, 0.25, "step_sharpness", 33.25),
             new MetricRow(1, 0.25, "not_a_column", 7),
-            new MetricRow(2, 1.5, "batch_loss", 0.0000004), new MetricRow(2, 1.5, "lambda_max", 199.995),
+            new MetricRow(2, 1.5, "loss", 0.0000004), new MetricRow(2, 1.5, "lambda_max", 199.995),
             new MetricRow(2, 1.5, "step_sharpness", -0.04), new MetricRow(2, 1.5, "batch_sharpness", double.PositiveInfinity),
             new MetricRow(2, 1.5, "gni", 0.125),
             new MetricRow(3, 1.75, "only_other_metric", 1),
-            new MetricRow(12345, 12.0, "batch_loss", 1234.5678901), new MetricRow(12345, 12.0, "batch_sharpness", 1000000.0),
+            new MetricRow(12345, 12.0, "loss", 1234.5678901), new MetricRow(12345, 12.0, "batch_sharpness", 1000000.0),
             new MetricRow(12345, 12.0, "full_accuracy", 1.0),
         ]);
         string path = temp.File("results.txt");

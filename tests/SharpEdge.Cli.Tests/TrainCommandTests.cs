@@ -1,0 +1,63 @@
+using System.Text.Json;
+using SharpEdge.Runs;
+
+namespace SharpEdge.Cli.Tests;
+
+public class TrainCommandTests
+{
+    [Fact]
+    public void Train_runs_exactly_the_asked_steps_and_records_measurements_and_results_txt()
+    {
+        var dir = CliRunner.TempDirectory();
+        var env = new Dictionary<string, string> { ["SHARPEDGE_RESULTS"] = Path.Combine(dir, "results") };
+        var r = CliRunner.RunWithEnvironment(env, "train", "--model", "mlp:784-32-10:tanh", "--num-data", "256", "--lr", "0.05", "--batch", "8",
+            "--steps", "45", "--measure", "lambda-max,batch-sharpness", "--measure-every", "20", "--name", "tiny", "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        Assert.Equal("finished", doc.RootElement.GetProperty("status").GetString());
+        Assert.Equal(45, doc.RootElement.GetProperty("steps").GetInt32());   // not overshot to the end of the epoch (32 steps each)
+
+        using var store = RunStore.Open(Path.Combine(dir, "results"), readOnly: true);
+        var run = Assert.Single(store.ListRuns());
+        Assert.Equal("tiny", run.Name);
+        Assert.Equal(45, store.Metrics(run.Id, "loss").Count);
+        Assert.Equal(new long[] { 0, 20, 40, 45 }, store.Metrics(run.Id, "lambda_max").Select(m => m.Step));
+        var sharpness = store.Metrics(run.Id, "batch_sharpness");
+        Assert.All(sharpness, m => Assert.True(m.Se > 0 && m.Samples > 1));
+        var results = File.ReadAllLines(Path.Combine(run.Folder!, "results.txt"));
+        Assert.StartsWith("# Edge of Stochastic Stability", results[0]);
+        Assert.Equal(4 + 45 + 1, results.Length);   // 4 header lines, one line per step 0…45
+        Assert.True(File.Exists(Path.Combine(run.Folder!, "final.safetensors")));
+    }
+
+    [Fact]
+    public void A_diverging_run_is_stored_as_diverged_with_its_metrics()
+    {
+        var dir = CliRunner.TempDirectory();
+        var env = new Dictionary<string, string> { ["SHARPEDGE_RESULTS"] = Path.Combine(dir, "results") };
+        var r = CliRunner.RunWithEnvironment(env, "train", "--model", "mlp:784-32-10:relu", "--num-data", "256", "--lr", "1e4", "--batch", "8",
+            "--steps", "200", "--init-scale", "1", "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        Assert.Equal("diverged", doc.RootElement.GetProperty("status").GetString());
+        using var store = RunStore.Open(Path.Combine(dir, "results"), readOnly: true);
+        var run = Assert.Single(store.ListRuns());
+        Assert.Equal(RunStatus.Diverged, run.Status);
+        Assert.NotEmpty(store.Metrics(run.Id, "loss"));
+    }
+
+    [Theory]
+    [InlineData("--lr", "0", "--lr must be positive")]
+    [InlineData("--dataset", "imagenet9000", "imagenet9000")]
+    [InlineData("--measure", "lambda_maximum", "lambda_maximum")]
+    public void Bad_settings_are_one_clear_error(string option, string value, string message)
+    {
+        var dir = CliRunner.TempDirectory();
+        var env = new Dictionary<string, string> { ["SHARPEDGE_RESULTS"] = Path.Combine(dir, "results") };
+        string[] args = option == "--lr" ? ["train", "--steps", "5", option, value] : ["train", "--lr", "0.1", "--steps", "5", option, value];
+        var r = CliRunner.RunWithEnvironment(env, args);
+        Assert.NotEqual(0, r.ExitCode);
+        var line = Assert.Single(r.Stderr.Split((char)10, StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("sharpedge:"));
+        Assert.Contains(message, line);
+    }
+}
