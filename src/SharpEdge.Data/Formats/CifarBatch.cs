@@ -18,15 +18,9 @@ public static class CifarBatch
 
     public static LabelledImages ReadPickle(string path)
     {
-        var batch = NumpyPickle.Load(path);
-        var data = NumpyPickle.Get(batch, "data", path) as NumpyArray
-                   ?? throw new InvalidDataException($"{path}: 'data' is not a numpy array");
-        if (data.Shape.Length != 2 || data.Shape[1] != ImageSize)
-            throw new InvalidDataException($"{path}: 'data' has shape ({string.Join(", ", data.Shape)}), expected (N, {ImageSize})");
-        var labels = NumpyPickle.ToLabels(NumpyPickle.Get(batch, "labels", path), path);
-        if (labels.Length != data.Shape[0]) throw new InvalidDataException($"{path}: {data.Shape[0]} images but {labels.Length} labels");
+        var (pixels, labels) = NumpyPickle.ReadImageBatch(path, ImageSize);
         CheckLabels(labels, path);
-        return new LabelledImages(data.ToBytes(), labels, ImageSize);
+        return new LabelledImages(pixels, labels, ImageSize);
     }
 
     public static LabelledImages ReadBinary(string path)

@@ -13,15 +13,9 @@ public static class ImageNet32Batch
 
     public static LabelledImages Read(string path)
     {
-        var batch = NumpyPickle.Load(path);
-        var data = NumpyPickle.Get(batch, "data", path) as NumpyArray
-                   ?? throw new InvalidDataException($"{path}: 'data' is not a numpy array");
-        if (data.Shape.Length != 2 || data.Shape[1] != ImageSize)
-            throw new InvalidDataException($"{path}: 'data' has shape ({string.Join(", ", data.Shape)}), expected (N, {ImageSize})");
-        var labels = NumpyPickle.ToLabels(NumpyPickle.Get(batch, "labels", path), path);
-        if (labels.Length != data.Shape[0]) throw new InvalidDataException($"{path}: {data.Shape[0]} images but {labels.Length} labels");
+        var (pixels, labels) = NumpyPickle.ReadImageBatch(path, ImageSize);
         for (int i = 0; i < labels.Length; i++)
             if (labels[i] is < 1 or > Classes) throw new InvalidDataException($"{path}: label {labels[i]} of image {i} is outside 1..1000");
-        return new LabelledImages(data.ToBytes(), labels, ImageSize);
+        return new LabelledImages(pixels, labels, ImageSize);
     }
 }

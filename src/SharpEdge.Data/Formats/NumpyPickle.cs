@@ -128,6 +128,21 @@ public static class NumpyPickle
             return new NumpyScalar(NumpyArray.FromBuffer(data, dtype, [1], false).ToInt32()[0]);
         }
     }
+    /// <summary>
+    /// A pickled image batch in the CIFAR/downsampled-ImageNet layout: a dict with <c>data</c> uint8 (N, imageSize)
+    /// and <c>labels</c> (N). Shapes are checked here; label ranges by the caller, which knows its classes.
+    /// </summary>
+    public static (byte[] Pixels, int[] Labels) ReadImageBatch(string path, int imageSize)
+    {
+        var batch = Load(path);
+        var data = Get(batch, "data", path) as NumpyArray
+                   ?? throw new InvalidDataException($"{path}: 'data' is not a numpy array");
+        if (data.Shape.Length != 2 || data.Shape[1] != imageSize)
+            throw new InvalidDataException($"{path}: 'data' has shape ({string.Join(", ", data.Shape)}), expected (N, {imageSize})");
+        var labels = ToLabels(Get(batch, "labels", path), path);
+        if (labels.Length != data.Shape[0]) throw new InvalidDataException($"{path}: {data.Shape[0]} images but {labels.Length} labels");
+        return (data.ToBytes(), labels);
+    }
 }
 
 /// <summary>A numpy integer scalar met inside a pickled list.</summary>
