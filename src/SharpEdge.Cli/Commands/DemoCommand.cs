@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using SharpEdge.Curvature;
 using SharpEdge.Data;
 using SharpEdge.Nn;
+using SharpEdge.Training;
 using SharpEdge.Numerics;
 
 namespace SharpEdge.Cli.Commands;
@@ -57,9 +57,8 @@ public static class DemoCommand
         var batchGradient = new float[network.ParameterCount];
         var batch = train.CreateBuffer(batchSize);
         var batchObjective = new Objective<float>(network, new MeanSquaredError<float>(), batch);
-        var order = new Rng(seed ^ 0x5eed);
-        var permutation = Enumerable.Range(0, train.Count).ToArray();
-        int cursor = permutation.Length;
+        var order = new BatchOrder(train.Count, batchSize, seed ^ 0x5eed);
+        var sgd = new Sgd<float>(network.ParameterCount, lr);
         var records = new List<object>();
         double[]? warmStart = null;
         for (int step = 0; step <= steps; step++)
@@ -75,15 +74,9 @@ public static class DemoCommand
                 if (!double.IsFinite(loss)) throw new InvalidOperationException($"training diverged at step {step} (loss {loss})");
             }
             if (step == steps) break;
-            if (cursor + batchSize > permutation.Length)
-            {
-                order.Shuffle(permutation.AsSpan());
-                cursor = 0;
-            }
-            train.GatherInto(permutation.AsSpan(cursor, batchSize), batch);
-            cursor += batchSize;
+            train.GatherInto(order.Batch(step), batch);
             batchObjective.Linearize(theta, batchGradient);
-            TensorPrimitives.MultiplyAdd(batchGradient, (float)-lr, theta, theta);
+            sgd.Step(theta, batchGradient);
         }
         var seconds = clock.Elapsed.TotalSeconds;
         CommandRunner.Log($"demo: done in {seconds:F1} s");
