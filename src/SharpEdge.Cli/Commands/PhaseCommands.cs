@@ -14,6 +14,7 @@ public static class PhaseCommands
         var command = new Command("phase", "Teacher-student SGD phase diagram (phase_ml, arXiv:2509.01349).");
         command.Subcommands.Add(Train());
         command.Subcommands.Add(Sweep());
+        command.Subcommands.Add(PhaseAnalyzeCommand.Create());
         return command;
     }
 
