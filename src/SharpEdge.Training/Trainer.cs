@@ -31,6 +31,7 @@ public sealed class Trainer
     private readonly Samples<float> batchSamples;
     private readonly Objective<float> batchObjective;
     private readonly float[] gradient;
+    private readonly ScheduledMeasurement[] scheduled;
     private float[]? initialParameters;
 
     /// <summary>Loads the data and builds the model of <paramref name="config"/> (validated first).</summary>
@@ -39,7 +40,7 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
-        Measurements = ScheduledMeasurement.ParseList(config.Measure, config.MeasureEvery);
+        scheduled = [.. ScheduledMeasurement.ParseList(config.Measure, config.MeasureEvery)];
         var data = Datasets.Load(config.Dataset, new DataRequest { NumData = config.NumData, DatasetSeed = config.DatasetSeed });
         train = data.Train<float>(config.Loss);
         spec = ModelSpec.Parse(config.Model);
@@ -54,7 +55,7 @@ public sealed class Trainer
 
     public TrainingConfig Config { get; }
     public Network<float> Network { get; }
-    public IReadOnlyList<ScheduledMeasurement> Measurements { get; }
+    public IReadOnlyList<ScheduledMeasurement> Measurements => scheduled;
     public int SampleCount => train.Count;
     public int StepsPerEpoch => order.StepsPerEpoch;
 
@@ -187,10 +188,10 @@ public sealed class Trainer
     private void Measure(TrainingState state, long step, double epoch, bool end, List<MetricRow> rows, Dictionary<string, double> latest)
     {
         bool any = false;
-        foreach (var m in Measurements) any |= end || m.Cadence.Fires(step, Config.BatchSize);
+        foreach (var m in scheduled) any |= end || m.Cadence.Fires(step, Config.BatchSize);   // an array: no enumerator per step
         if (!any) return;
         var momentum = state.Optimizer as Sgd<float>;
-        bool needsStart = Measurements.Any(m => m.Measurement.Needs.HasFlag(MeasurementNeeds.InitialParameters));
+        bool needsStart = scheduled.Any(m => m.Measurement.Needs.HasFlag(MeasurementNeeds.InitialParameters));
         var context = new MeasurementContext<float>(full, state.Theta)
         {
             LearningRate = Config.LearningRate,
@@ -202,7 +203,7 @@ public sealed class Trainer
             MomentumBuffer = momentum is not null && state.Optimizer.State.TryGetValue("momentum_buffer", out var buffer) ? buffer : default,
             Momentum = momentum?.Momentum ?? 0,
         };
-        foreach (var m in Measurements)
+        foreach (var m in scheduled)
         {
             if (!(end || m.Cadence.Fires(step, Config.BatchSize))) continue;
             foreach (var (metric, estimate) in m.Measurement.Measure(context).Metrics())
