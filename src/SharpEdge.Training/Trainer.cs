@@ -118,7 +118,7 @@ public sealed class Trainer
             {
                 long step = state.Step;
                 bool end = step >= Config.Steps || stopped;
-                if (cancel.IsCancellationRequested)
+                if (cancel.IsCancellationRequested && !end)   // at the end, finishing is as quick as stopping
                 {
                     if (lastCheckpoint != step) WriteCheckpoint(CheckpointKind.Interrupt);
                     status = RunStatus.Interrupted;

@@ -41,6 +41,27 @@ public sealed class TrainingRunTests : IDisposable
     }
 
     [Fact]
+    public void Cancelling_stops_at_the_next_step_with_a_checkpoint_that_resumes_bit_for_bit()
+    {
+        using var store = RunStore.Open(temp.Path);
+        using var cancel = new CancellationTokenSource();
+        var config = Tiny(10_000_000) with { Measure = "lambda-max@500", CheckpointEvery = 1_000_000 };
+        var stopped = TrainingRun.Start(store, temp.Path, config, hooks: new TrainingHooks(Progress: _ => cancel.Cancel(), Cancel: cancel.Token));
+        Assert.Equal(RunStatus.Interrupted, stopped.Run.Status);
+        var at = stopped.Outcome.Steps;
+        Assert.InRange(at, 1, 999_999);
+        Assert.Contains("\"kind\": \"interrupt\"", File.ReadAllText(Path.Combine(stopped.Folder, CheckpointFolder.FolderName, $"checkpoint_step_{at}.json")));
+
+        var resumed = TrainingRun.Resume(store, stopped.RunId.ToString(), at + 20);
+        var reference = TrainingRun.Start(store, temp.Path, config with { Steps = at + 20 });
+        Assert.Equal(RunStatus.Finished, resumed.Run.Status);
+        Assert.Equal(store.Metrics(reference.RunId), store.Metrics(resumed.RunId));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Folder, "final.safetensors")), File.ReadAllBytes(Path.Combine(resumed.Folder, "final.safetensors")));
+        // the interrupt checkpoint only bridged to the next one
+        Assert.False(File.Exists(Path.Combine(stopped.Folder, CheckpointFolder.FolderName, $"checkpoint_step_{at}.json")));
+    }
+
+    [Fact]
     public void Resume_refuses_runs_it_cannot_continue()
     {
         using var store = RunStore.Open(temp.Path);
