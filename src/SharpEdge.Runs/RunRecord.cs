@@ -21,6 +21,8 @@ public sealed record RunRecord
     public DateTime Created { get; init; }
     public DateTime? Started { get; init; }
     public DateTime? Finished { get; init; }
+    /// <summary>When a process last took the stopped run up again (<see cref="RunStore.Reopen"/>); null if never.</summary>
+    public DateTime? Resumed { get; init; }
     /// <summary>Wall-clock seconds of the run, set by <see cref="RunStore.Finish"/>.</summary>
     public double? Seconds { get; init; }
     public string? CodeVersion { get; init; }

@@ -50,6 +50,11 @@ internal static class RunSchema
             PRIMARY KEY (run_id, name, step)
         ) WITHOUT ROWID;
         """,
+        // 2: when a stopped run was last taken up again (resume), so the liveness probe compares the owning
+        // process with the time it took the run over rather than with the run's creation
+        """
+        ALTER TABLE runs ADD COLUMN resumed TEXT;
+        """,
     ];
 
     public static int Latest => Migrations.Length;

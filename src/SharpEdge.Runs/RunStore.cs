@@ -24,7 +24,7 @@ public sealed class RunStore : IDisposable
 
     private const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
     private const string RunColumns =
-        "id, name, kind, status, config, created, started, finished, seconds, code_version, parent_id, fork_step, folder, error, host, pid, tags";
+        "id, name, kind, status, config, created, started, finished, seconds, code_version, parent_id, fork_step, folder, error, host, pid, tags, resumed";
 
     private readonly SqliteConnection connection;
     private readonly Lock gate = new();
@@ -164,6 +164,40 @@ public sealed class RunStore : IDisposable
         }));
     }
 
+    /// <summary>
+    /// Takes a stopped run up again in this process (a resumed run): status running, this host and pid,
+    /// <c>resumed</c> now, finish time and error cleared. Refused while the run is running, so two processes
+    /// cannot resume the same run.
+    /// </summary>
+    public void Reopen(long id)
+    {
+        Guard(() => Write(() =>
+        {
+            using var command = Command(
+                """
+                UPDATE runs SET status = 'running', resumed = $now, finished = NULL, error = NULL, host = $host, pid = $pid
+                WHERE id = $id AND status != 'running'
+                """,
+                ("$now", FormatTime(DateTime.UtcNow)), ("$host", Environment.MachineName), ("$pid", Environment.ProcessId), ("$id", id));
+            if (command.ExecuteNonQuery() == 0)
+                throw RunExists(id) ? new RunStoreException(DatabasePath, $"run {id} is running (owned by another process); it can be taken up only once stopped") : MissingRun(id);
+            return 0;
+        }));
+    }
+
+    /// <summary>Replaces the run's configuration (a resumed run asked for more steps).</summary>
+    public void UpdateConfig(long id, JsonObject config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        string text = config.ToJsonString();
+        Guard(() => Write(() =>
+        {
+            using var command = Command("UPDATE runs SET config = $config WHERE id = $id", ("$config", text), ("$id", id));
+            if (command.ExecuteNonQuery() == 0) throw MissingRun(id);
+            return 0;
+        }));
+    }
+
     /// <summary>Records where the run's folder is (often known only once the id is).</summary>
     public void SetFolder(long id, string? folder)
     {
@@ -219,7 +253,8 @@ public sealed class RunStore : IDisposable
 
     /// <summary>
     /// Runs still marked 'running' on this host whose process is gone become 'interrupted'. A process with the
-    /// same pid that started after the run was created is a different process (pid reuse). Returns their ids.
+    /// same pid that started after the run was created (or last resumed) is a different process (pid reuse).
+    /// Returns their ids.
     /// </summary>
     public IReadOnlyList<long> MarkInterrupted()
     {
@@ -227,7 +262,7 @@ public sealed class RunStore : IDisposable
         return Guard(() =>
         {
             var candidates = new List<(long Id, int Pid, DateTime Created)>();
-            using (var command = Command("SELECT id, pid, created FROM runs WHERE status = 'running' AND host = $host AND pid IS NOT NULL", ("$host", host)))
+            using (var command = Command("SELECT id, pid, coalesce(resumed, created) FROM runs WHERE status = 'running' AND host = $host AND pid IS NOT NULL", ("$host", host)))
             using (var reader = command.ExecuteReader())
                 while (reader.Read()) candidates.Add((reader.GetInt64(0), reader.GetInt32(1), ParseTime(reader.GetString(2))));
             var dead = candidates.Where(c => !ProcessProbe.IsAlive(c.Pid, c.Created)).ToList();
@@ -273,6 +308,17 @@ public sealed class RunStore : IDisposable
             return batch.Count;
         }));
     }
+
+    /// <summary>
+    /// Deletes every metric row of the run at step <paramref name="step"/> or later; returns how many. A run
+    /// resumed from its checkpoint at that step recomputes them, and rows past a smaller new end must not stay.
+    /// </summary>
+    public int DeleteMetricsFrom(long id, long step) => Guard(() => Write(() =>
+    {
+        if (!RunExists(id)) throw MissingRun(id);
+        using var command = Command("DELETE FROM metrics WHERE run_id = $id AND step >= $step", ("$id", id), ("$step", step));
+        return command.ExecuteNonQuery();
+    }));
 
     /// <summary>The run's metric rows: one metric in step order, or all of them ordered by (step, name).</summary>
     public IReadOnlyList<MetricRow> Metrics(long id, string? name = null) => Guard(() =>
@@ -446,6 +492,7 @@ public sealed class RunStore : IDisposable
             Host = r.IsDBNull(14) ? null : r.GetString(14),
             Pid = r.IsDBNull(15) ? null : r.GetInt32(15),
             Tags = JsonSerializer.Deserialize<string[]>(r.GetString(16)) ?? [],
+            Resumed = r.IsDBNull(17) ? null : ParseTime(r.GetString(17)),
         };
     }
 

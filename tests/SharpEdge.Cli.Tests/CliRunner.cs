@@ -11,6 +11,30 @@ public static class CliRunner
 
     public static Result RunWithEnvironment(Dictionary<string, string> environment, params string[] args)
     {
+        using var process = Process.Start(StartInfo(environment, args))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(120_000))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"sharpedge {string.Join(" ", args)} did not finish in 120 s");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Starts the CLI without waiting (to signal or kill it); stdout and stderr are redirected, so read them or let them be.</summary>
+    public static Process Start(Dictionary<string, string> environment, params string[] args)
+    {
+        var process = Process.Start(StartInfo(environment, args))!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static ProcessStartInfo StartInfo(Dictionary<string, string> environment, string[] args)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -21,15 +45,7 @@ public static class CliRunner
         foreach (var a in args) start.ArgumentList.Add(a);
         start.Environment["SHARPEDGE_THREADS"] = "1";
         foreach (var (key, value) in environment) start.Environment[key] = value;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(120_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"sharpedge {string.Join(" ", args)} did not finish in 120 s");
-        }
-        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+        return start;
     }
 
     /// <summary>Runs Debian's /usr/bin/python3 (reference scripts in bench/), stdout and stderr together.</summary>

@@ -50,6 +50,7 @@ public class TrainCommandTests
     [InlineData("--lr", "0", "--lr must be positive")]
     [InlineData("--dataset", "imagenet9000", "imagenet9000")]
     [InlineData("--measure", "lambda_maximum", "lambda_maximum")]
+    [InlineData("--measure", "lambda-max@0", "lambda-max@0: '0' is neither a step count nor 'head'")]
     public void Bad_settings_are_one_clear_error(string option, string value, string message)
     {
         var dir = CliRunner.TempDirectory();

@@ -264,5 +264,76 @@ public sealed class RunStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_resumed_run_is_owned_by_the_resuming_process_and_drops_the_rows_it_recomputes()
+    {
+        using var store = Open();
+        using var finished = Process.Start(new ProcessStartInfo("sh", ["-c", "exit 0"]))!;
+        finished.WaitForExit();
+        long id = store.CreateRun(Draft("crashed") with { Pid = finished.Id });
+        store.AppendMetrics(id, [.. Enumerable.Range(0, 10).Select(s => new MetricRow(s, s / 4.0, "loss", s)), new MetricRow(6, 1.5, "lambda_max", 3)]);
+        Assert.Equal([id], store.MarkInterrupted());
+
+        store.Reopen(id);
+        var run = store.GetRun(id);
+        Assert.Equal(RunStatus.Running, run.Status);
+        Assert.Equal(Environment.ProcessId, run.Pid);
+        Assert.Null(run.Error);
+        Assert.Null(run.Finished);
+        Assert.InRange(DateTime.UtcNow - run.Resumed!.Value, TimeSpan.Zero, TimeSpan.FromMinutes(1));
+        Assert.Contains("is running", Assert.Throws<RunStoreException>(() => store.Reopen(id)).Message);
+
+        // liveness is judged against the time the process took the run over, not the run's creation
+        using var sleeper = Process.Start(new ProcessStartInfo("sleep", ["30"]))!;
+        try
+        {
+            void Sql(string text)
+            {
+                using var raw = new SqliteConnection($"Data Source={store.DatabasePath};Pooling=False");
+                raw.Open();
+                using var command = raw.CreateCommand();
+                command.CommandText = text;
+                command.ExecuteNonQuery();
+            }
+            Sql($"UPDATE runs SET created = '2001-01-01T00:00:00.000Z', pid = {sleeper.Id}, resumed = '{DateTime.UtcNow:yyyy-MM-dd'T'HH:mm:ss.fff'Z'}' WHERE id = {id}");
+            Assert.Empty(store.MarkInterrupted());
+            Sql($"UPDATE runs SET resumed = NULL WHERE id = {id}");
+            Assert.Equal([id], store.MarkInterrupted());   // then the sleeper only reuses the pid of the run's process
+        }
+        finally
+        {
+            sleeper.Kill();
+        }
+
+        Assert.Equal(5, store.DeleteMetricsFrom(id, 6));
+        Assert.Equal([0L, 1, 2, 3, 4, 5], store.Metrics(id).Select(r => r.Step));
+        store.UpdateConfig(id, new JsonObject { ["steps"] = 40 });
+        Assert.Equal(40, store.GetRun(id).Config["steps"]!.GetValue<int>());
+        Assert.Contains("no run with id 99", Assert.Throws<RunStoreException>(() => store.Reopen(99)).Message);
+    }
+
+    [Fact]
+    public void A_version_1_store_gains_the_resumed_column_and_keeps_its_runs()
+    {
+        long id;
+        using (var store = Open())
+            id = store.CreateRun(Draft("old") with { ParentId = null });
+        using (var raw = new SqliteConnection($"Data Source={temp.File("runs.db")};Pooling=False"))
+        {
+            raw.Open();
+            using var command = raw.CreateCommand();
+            command.CommandText = "ALTER TABLE runs DROP COLUMN resumed; PRAGMA user_version = 1";   // the schema as version 1 shipped it
+            command.ExecuteNonQuery();
+        }
+        Assert.Contains("open it once read-write", Assert.Throws<RunStoreException>(() => RunStore.Open(temp.Path, readOnly: true)).Message);
+        using var migrated = Open();
+        var run = migrated.GetRun(id);
+        Assert.Equal("old", run.Name);
+        Assert.Null(run.Resumed);
+        migrated.Finish(id, RunStatus.Interrupted, 1);
+        migrated.Reopen(id);
+        Assert.NotNull(migrated.GetRun(id).Resumed);
+    }
+
+    [Fact]
     public void CodeVersionIsNeverEmpty() => Assert.False(string.IsNullOrWhiteSpace(CodeVersion.Current));
 }

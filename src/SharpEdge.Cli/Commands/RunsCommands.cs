@@ -22,6 +22,16 @@ public static class RunsCommands
     {
         var path = Path.Combine(ResultsFolder.Resolve(folder), "runs.db");
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no run store yet (runs are recorded by train, phase train and phase sweep)");
+        // Runs whose process died (kill -9, power loss) still say 'running': mark them interrupted first. That needs
+        // write access (and migrates an older store); a store we may only read is shown as it is.
+        try
+        {
+            using var writable = RunStore.Open(folder);
+            writable.MarkInterrupted();
+        }
+        catch (RunStoreException)
+        {
+        }
         return RunStore.Open(folder, readOnly: true);
     }
 
@@ -32,7 +42,7 @@ public static class RunsCommands
     private static JsonObject Describe(RunRecord run) => new()
     {
         ["id"] = run.Id, ["name"] = run.Name, ["kind"] = run.Kind, ["status"] = run.Status.ToText(), ["config"] = run.Config.DeepClone(),
-        ["created"] = run.Created.ToString("O"), ["seconds"] = run.Seconds, ["parent"] = run.ParentId, ["folder"] = run.Folder, ["error"] = run.Error,
+        ["created"] = run.Created.ToString("O"), ["seconds"] = run.Seconds, ["parent"] = run.ParentId, ["fork_step"] = run.ForkStep, ["folder"] = run.Folder, ["error"] = run.Error,
         ["code_version"] = run.CodeVersion,
     };
 

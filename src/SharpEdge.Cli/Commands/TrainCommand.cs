@@ -1,176 +1,153 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Text.Json.Nodes;
-using SharpEdge.Curvature.Measurements;
-using SharpEdge.Data;
-using SharpEdge.Nn;
+using System.Runtime.InteropServices;
 using SharpEdge.Runs;
 using SharpEdge.Training;
 
 namespace SharpEdge.Cli.Commands;
 
 /// <summary>
-/// <c>train</c>: minibatch training with curvature measured on a schedule (eoss_spec §9), recorded in the run
-/// store with an EoSS results.txt. This first slice has one cadence for all measurements; checkpoints, resume,
-/// forks, noisy GD and the SDE baseline come next (issue 6).
+/// <c>train</c>: minibatch training with curvature measured on per-measurement cadences (eoss_spec §8, §9),
+/// recorded in the run store with checkpoints, a results.txt and the final weights in the run folder; resumes
+/// a run bit-identically (<c>--resume</c>) or forks a child run from a checkpoint (<c>--fork --at-step</c>).
+/// The loop and the run bookkeeping live in <see cref="TrainingRun"/>; this parses options.
 /// </summary>
 public static class TrainCommand
 {
+    private const string MeasureHelp =
+        "measurements, each with an optional cadence after '@': N (every N steps), head (its HEAD rule, eoss_spec §8.1), or dense early " +
+        "phases EVERY<UNTIL separated by '/' before either; e.g. 'lambda-max@1<128/4<256/256,batch-sharpness@10,step-sharpness' " +
+        "(quote it when it holds '<'). Every measurement is also taken at the last step. Names: see `sharpedge measure --help`";
+
     public static Command Create()
     {
-        var dataset = new Option<string>("--dataset") { Description = "data set (see `sharpedge data list`)", DefaultValueFactory = _ => "fmnist-mini" };
-        var numData = new Option<int>("--num-data") { Description = "training samples (0 = all), chosen by the original's subset rule", DefaultValueFactory = _ => 0 };
-        var datasetSeed = new Option<ulong>("--dataset-seed") { Description = "seed of the subset choice", DefaultValueFactory = _ => 888 };
-        var model = new Option<string>("--model") { Description = "model preset or spec", DefaultValueFactory = _ => "mlp" };
-        var initScale = new Option<double>("--init-scale") { Description = "multiplier of the initial weights (eoss_spec §3.4)", DefaultValueFactory = _ => 0.2 };
-        var initSeed = new Option<ulong>("--init-seed") { Description = "seed of the initial weights", DefaultValueFactory = _ => 0 };
-        var orderSeed = new Option<ulong>("--order-seed") { Description = "seed of the batch order (a function of seed and epoch)", DefaultValueFactory = _ => 0 };
-        var loss = new Option<string>("--loss") { Description = "mse or ce", DefaultValueFactory = _ => "mse" }.AcceptOnlyFromAmong("mse", "ce");
-        var optimizer = new Option<string>("--optimizer") { Description = "sgd, momentum, nesterov or adam", DefaultValueFactory = _ => "sgd" };
-        var lr = new Option<double>("--lr") { Description = "learning rate η", Required = true };
-        var momentum = new Option<double>("--momentum") { Description = "momentum μ (momentum, nesterov)", DefaultValueFactory = _ => 0 };
-        var batch = new Option<int>("--batch") { Description = "batch size", DefaultValueFactory = _ => 8 };
-        var steps = new Option<int>("--steps") { Description = "exactly this many SGD steps (the original overshoots to the end of the epoch)", Required = true };
-        var measure = new Option<string>("--measure") { Description = "measurements, e.g. lambda-max,batch-sharpness (see `sharpedge measure --help`)", DefaultValueFactory = _ => "" };
-        var every = new Option<int>("--measure-every") { Description = "steps between measurements (also at the first and last step)", DefaultValueFactory = _ => 100 };
+        var d = new TrainingConfig();
+        var dataset = new Option<string>("--dataset") { Description = "data set (see `sharpedge data list`)", DefaultValueFactory = _ => d.Dataset };
+        var numData = new Option<int>("--num-data") { Description = "training samples (0 = all), chosen by the original's subset rule", DefaultValueFactory = _ => d.NumData };
+        var datasetSeed = new Option<ulong>("--dataset-seed") { Description = "seed of the subset choice", DefaultValueFactory = _ => d.DatasetSeed };
+        var model = new Option<string>("--model") { Description = "model preset or spec", DefaultValueFactory = _ => d.Model };
+        var initScale = new Option<double>("--init-scale") { Description = "multiplier of the initial weights (eoss_spec §3.4)", DefaultValueFactory = _ => d.InitScale };
+        var initSeed = new Option<ulong>("--init-seed") { Description = "seed of the initial weights", DefaultValueFactory = _ => d.InitSeed };
+        var orderSeed = new Option<ulong>("--order-seed") { Description = "seed of the batch order (a function of seed and epoch)", DefaultValueFactory = _ => d.OrderSeed };
+        var loss = new Option<string>("--loss") { Description = "mse or ce", DefaultValueFactory = _ => d.Loss }.AcceptOnlyFromAmong("mse", "ce");
+        var optimizer = new Option<string>("--optimizer") { Description = "sgd, momentum, nesterov or adam", DefaultValueFactory = _ => d.Optimizer };
+        var lr = new Option<double>("--lr") { Description = "learning rate η (required for a new run)" };
+        var momentum = new Option<double>("--momentum") { Description = "momentum μ (momentum, nesterov; 0 gives them 0.9)", DefaultValueFactory = _ => d.Momentum };
+        var batch = new Option<int>("--batch") { Description = "batch size", DefaultValueFactory = _ => d.BatchSize };
+        var steps = new Option<long>("--steps") { Description = "exactly this many SGD steps in all (required for a new run; with --resume, a new total)" };
+        var measure = new Option<string>("--measure") { Description = MeasureHelp, DefaultValueFactory = _ => d.Measure };
+        var every = new Option<int>("--measure-every") { Description = "cadence of measurements listed without '@': every N steps", DefaultValueFactory = _ => d.MeasureEvery };
         var stopLoss = new Option<double?>("--stop-loss") { Description = "stop once the mean training loss of the last epoch falls below this" };
+        var checkpointEvery = new Option<long>("--checkpoint-every") { Description = "a checkpoint every N steps (kept; fork points), besides the first and the last step", DefaultValueFactory = _ => d.CheckpointEvery };
+        var checkpointMinutes = new Option<double>("--checkpoint-minutes") { Description = "also a checkpoint when this many minutes passed since the last (replaced by the next one; 0 = off)", DefaultValueFactory = _ => d.CheckpointMinutes };
+        var keep = new Option<int>("--keep-checkpoints") { Description = "keep only the newest N step checkpoints (0 = all; the final one always stays)", DefaultValueFactory = _ => d.KeepCheckpoints };
+        var resume = new Option<string?>("--resume") { Description = "continue run RUN (id or name) from its last checkpoint with its stored settings; only --steps may change" };
+        var fork = new Option<string?>("--fork") { Description = "start a child run from run RUN's checkpoint at --at-step, with changed --lr, --batch, --optimizer, --momentum, measurements …" };
+        var atStep = new Option<long?>("--at-step") { Description = "the parent's checkpoint step a --fork starts from" };
         var name = new Option<string?>("--name") { Description = "run name (default: dataset_model_lr_batch)" };
         var results = new Option<string?>("--results") { Description = "run store folder (default $SHARPEDGE_RESULTS or ./results)" };
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
-        var command = new Command("train", "Train with curvature measurements on a schedule; the run goes to the run store with a results.txt.")
+        var command = new Command("train",
+            "Train with curvature measurements on per-measurement cadences; the run goes to the run store with checkpoints, a results.txt and the final weights. " +
+            "Ctrl-C or SIGTERM stops at the next step with a checkpoint; --resume continues a stopped or killed run bit for bit.")
         {
             dataset, numData, datasetSeed, model, initScale, initSeed, orderSeed, loss, optimizer, lr, momentum, batch, steps, measure, every,
-            stopLoss, name, results, threads, json,
+            stopLoss, checkpointEvery, checkpointMinutes, keep, resume, fork, atStep, name, results, threads, json,
         };
-        command.SetAction(parse => Run(new TrainSettings(parse.GetValue(dataset)!, parse.GetValue(numData), parse.GetValue(datasetSeed), parse.GetValue(model)!,
-            parse.GetValue(initScale), parse.GetValue(initSeed), parse.GetValue(orderSeed), parse.GetValue(loss)!, parse.GetValue(optimizer)!, parse.GetValue(lr),
-            parse.GetValue(momentum), parse.GetValue(batch), parse.GetValue(steps), parse.GetValue(measure)!, parse.GetValue(every), parse.GetValue(stopLoss),
-            parse.GetValue(name), parse.GetValue(results)), parse.GetValue(json)));
+        Option[] runDefining = [dataset, numData, datasetSeed, model, initScale, initSeed];
+        Option[] forkable = [orderSeed, loss, optimizer, lr, momentum, batch, measure, every, stopLoss, checkpointEvery, checkpointMinutes, keep, name];
+
+        command.SetAction(parse =>
+        {
+            bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
+            TrainingConfig Settings(TrainingConfig? inherited)
+            {
+                T Pick<T>(Option<T> o, T old) => inherited is null || Given(o) ? parse.GetValue(o)! : old;
+                var b = inherited ?? d;
+                return new TrainingConfig
+                {
+                    Dataset = Pick(dataset, b.Dataset), NumData = Pick(numData, b.NumData), DatasetSeed = Pick(datasetSeed, b.DatasetSeed),
+                    Model = Pick(model, b.Model), InitScale = Pick(initScale, b.InitScale), InitSeed = Pick(initSeed, b.InitSeed),
+                    OrderSeed = Pick(orderSeed, b.OrderSeed), Loss = Pick(loss, b.Loss), Optimizer = Pick(optimizer, b.Optimizer),
+                    LearningRate = Pick(lr, b.LearningRate), Momentum = Pick(momentum, b.Momentum), BatchSize = Pick(batch, b.BatchSize),
+                    Steps = Pick(steps, b.Steps), Measure = Pick(measure, b.Measure), MeasureEvery = Pick(every, b.MeasureEvery),
+                    StopLoss = Pick(stopLoss, b.StopLoss), CheckpointEvery = Pick(checkpointEvery, b.CheckpointEvery),
+                    CheckpointMinutes = Pick(checkpointMinutes, b.CheckpointMinutes), KeepCheckpoints = Pick(keep, b.KeepCheckpoints),
+                };
+            }
+
+            var resumeRun = parse.GetValue(resume);
+            var forkRun = parse.GetValue(fork);
+            if (resumeRun is not null && forkRun is not null) throw new ArgumentException("--resume and --fork exclude each other");
+            if (Given(atStep) && forkRun is null) throw new ArgumentException("--at-step goes with --fork (resume always starts from the last checkpoint)");
+            var resultsFolder = parse.GetValue(results);
+            using var store = RunStore.Open(resultsFolder);
+            store.MarkInterrupted();
+            using var cancel = new CancellationTokenSource();
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Interrupt(c, cancel));
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Interrupt(c, cancel));
+            var progress = new ProgressLine("train");
+            var hooks = new TrainingHooks(p => Report(progress, p), CommandRunner.Log, cancel.Token);
+            TrainingResult result;
+            try
+            {
+                if (resumeRun is not null)
+                {
+                    var extra = command.Options.Where(o => Given(o) && o != resume && o != steps && o != results && o != threads && o != json).Select(o => o.Name).ToList();
+                    if (extra.Count > 0)
+                        throw new ArgumentException($"--resume continues run '{resumeRun}' with its stored settings, so {string.Join(", ", extra)} cannot be given " +
+                                                    $"(only --steps; to change settings fork it: --fork {resumeRun} --at-step S)");
+                    result = TrainingRun.Resume(store, resumeRun, Given(steps) ? parse.GetValue(steps) : null, hooks);
+                }
+                else if (forkRun is not null)
+                {
+                    var fixedOnes = runDefining.Where(Given).Select(o => o.Name).ToList();
+                    if (fixedOnes.Count > 0)
+                        throw new ArgumentException($"a fork starts from the parameters of run '{forkRun}', so {string.Join(", ", fixedOnes)} cannot change " +
+                                                    $"(it may change {string.Join(", ", forkable.Select(o => o.Name))}, --steps)");
+                    var at = parse.GetValue(atStep) ?? throw new ArgumentException($"--fork {forkRun} needs --at-step S, the parent's checkpoint step to start from");
+                    var parent = store.FindRun(forkRun) ?? throw new ArgumentException($"no run '{forkRun}' in {store.DatabasePath} (see `sharpedge runs list`)");
+                    var config = Settings(TrainingConfig.FromJson(parent.Config));
+                    result = TrainingRun.Fork(store, resultsFolder, forkRun, at, config, parse.GetValue(name), hooks);
+                }
+                else
+                {
+                    if (!Given(lr)) throw new ArgumentException("--lr is required (the learning rate η)");
+                    if (!Given(steps)) throw new ArgumentException("--steps is required (the number of SGD steps)");
+                    result = TrainingRun.Start(store, resultsFolder, Settings(null), parse.GetValue(name), hooks);
+                }
+            }
+            finally
+            {
+                progress.Done();
+            }
+
+            var outcome = result.Outcome;
+            CommandRunner.Log($"train: run {result.RunId} {outcome.Status.ToText()} at step {outcome.Steps} after {outcome.Seconds:F1} s of training; {Path.Combine(result.Folder, "results.txt")}" +
+                              (outcome.Status == RunStatus.Interrupted ? $"; continue with `sharpedge train --resume {result.RunId}`" : ""));
+            if (parse.GetValue(json))
+                CommandRunner.WriteJson(new
+                {
+                    run = result.RunId, name = result.Run.Name, status = outcome.Status.ToText(), steps = outcome.Steps, seconds = outcome.Seconds,
+                    folder = result.Folder, parent = result.Run.ParentId, fork_step = result.Run.ForkStep, last = outcome.Latest, error = outcome.Error,
+                });
+            return outcome.Status == RunStatus.Interrupted ? 130 : 0;
+        });
         return command;
     }
 
-    private sealed record TrainSettings(string Dataset, int NumData, ulong DatasetSeed, string Model, double InitScale, ulong InitSeed, ulong OrderSeed,
-        string Loss, string Optimizer, double Lr, double Momentum, int Batch, int Steps, string Measure, int Every, double? StopLoss, string? Name, string? Results);
-
-    private static void Run(TrainSettings s, bool json)
+    /// <summary>The first Ctrl-C or SIGTERM stops at the next step with a checkpoint; a second one ends the process at once.</summary>
+    private static void Interrupt(PosixSignalContext context, CancellationTokenSource cancel)
     {
-        if (!(s.Lr > 0) || !double.IsFinite(s.Lr)) throw new ArgumentException($"--lr must be positive and finite, got {s.Lr}");
-        if (s.Steps < 1) throw new ArgumentException($"--steps must be positive, got {s.Steps}");
-        if (s.Every < 1) throw new ArgumentException($"--measure-every must be positive, got {s.Every}");
-        var measurements = string.IsNullOrWhiteSpace(s.Measure) ? [] : MeasurementRegistry.Parse(s.Measure);
-        var data = Datasets.Load(s.Dataset, new DataRequest { NumData = s.NumData, DatasetSeed = s.DatasetSeed });
-        var train = data.Train<float>(s.Loss);
-        var spec = ModelSpec.Parse(s.Model);
-        var network = spec.Build<float>(data.InputShape, data.Outputs);
-        var theta = new float[network.ParameterCount];
-        spec.Initialize(network, theta, s.InitScale, s.InitSeed);
-        var order = new BatchOrder(train.Count, s.Batch, s.OrderSeed);
-        var update = Optimizer<float>.Create(s.Optimizer, network.ParameterCount, s.Lr, s.Momentum);
-        var lossFunction = Loss<float>.FromName(s.Loss);
-        var full = new Objective<float>(network, lossFunction, train);
-        var batchSamples = train.CreateBuffer(s.Batch);
-        var batchObjective = new Objective<float>(network, lossFunction, batchSamples);
-        var gradient = new float[network.ParameterCount];
-        var warmStart = new EigenvectorCache();
+        if (cancel.IsCancellationRequested) return;
+        context.Cancel = true;
+        CommandRunner.Log($"train: {context.Signal}: stopping at the next step with a checkpoint (again to quit at once)");
+        cancel.Cancel();
+    }
 
-        using var store = RunStore.Open(s.Results);
-        var runName = s.Name ?? $"{s.Dataset}_{s.Model}_lr{s.Lr}_b{s.Batch}";
-        var config = new JsonObject
-        {
-            ["dataset"] = s.Dataset, ["num_data"] = train.Count, ["dataset_seed"] = s.DatasetSeed, ["model"] = s.Model, ["parameters"] = network.ParameterCount,
-            ["init_scale"] = s.InitScale, ["init_seed"] = s.InitSeed, ["order_seed"] = s.OrderSeed, ["loss"] = s.Loss, ["optimizer"] = s.Optimizer,
-            ["lr"] = s.Lr, ["momentum"] = s.Momentum, ["batch"] = s.Batch, ["steps"] = s.Steps, ["measure"] = s.Measure, ["measure_every"] = s.Every,
-            ["stop_loss"] = s.StopLoss, ["dtype"] = "f32", ["threads"] = Numerics.Parallelism.Threads,
-        };
-        var runId = store.CreateRun(new RunRecord { Name = runName, Kind = "train", Status = RunStatus.Running, Config = config, CodeVersion = CodeVersion.Current });
-        var folder = Path.Combine(ResultsFolder.Resolve(s.Results), "runs", runId.ToString());
-        Directory.CreateDirectory(folder);
-        store.SetFolder(runId, folder);
-        CommandRunner.Log($"train: run {runId} '{runName}': {network.Description}, {network.ParameterCount:N0} parameters, {train.Count} samples of {s.Dataset}, " +
-                          $"{s.Loss}, {update.Name} η={s.Lr} (2/η = {2 / s.Lr:G4}), batch {s.Batch}, {s.Steps} steps, measuring [{s.Measure}] every {s.Every}");
-
-        var pending = new List<MetricRow>();
-        var latest = new Dictionary<string, double>();
-        var clock = Stopwatch.StartNew();
-        var progress = new ProgressLine("train");
-        var status = RunStatus.Finished;
-        string? error = null;
-        double epochLossSum = 0;
-        int epochLossCount = 0, step = 0;
-        try
-        {
-            for (; step <= s.Steps; step++)
-            {
-                var epoch = (double)step / order.StepsPerEpoch;
-                if (measurements.Count > 0 && (step % s.Every == 0 || step == s.Steps))
-                {
-                    var context = new MeasurementContext<float>(full, theta)
-                    {
-                        LearningRate = s.Lr, BatchSize = s.Batch, Seed = (ulong)step * 7919 + s.OrderSeed, WarmStart = warmStart,
-                        TrainingBatch = step < s.Steps ? order.Batch(step).ToArray() : null,
-                    };
-                    foreach (var m in measurements)
-                        foreach (var (metric, estimate) in m.Measure(context).Metrics())
-                        {
-                            pending.Add(new MetricRow(step, epoch, metric, estimate.Value, estimate.StandardError, estimate.Samples));
-                            latest[metric] = estimate.Value;
-                        }
-                    store.AppendMetrics(runId, pending);
-                    pending.Clear();
-                }
-                if (step == s.Steps) break;
-                train.GatherInto(order.Batch(step), batchSamples);
-                var batchLoss = batchObjective.Linearize(theta, gradient);
-                if (!double.IsFinite(batchLoss) || batchLoss > 1e12)
-                {
-                    status = RunStatus.Diverged;
-                    error = $"loss {batchLoss} at step {step}";
-                    pending.Add(new MetricRow(step, epoch, "loss", batchLoss));
-                    break;
-                }
-                pending.Add(new MetricRow(step, epoch, "loss", batchLoss));
-                epochLossSum += batchLoss;
-                epochLossCount++;
-                if ((step + 1) % order.StepsPerEpoch == 0)
-                {
-                    var epochLoss = epochLossSum / epochLossCount;
-                    epochLossSum = 0;
-                    epochLossCount = 0;
-                    if (s.StopLoss is { } stop && epochLoss < stop)
-                    {
-                        update.Step(theta, gradient);
-                        step++;
-                        CommandRunner.Log($"train: mean epoch loss {epochLoss:G4} below --stop-loss {stop} after {step} steps");
-                        break;
-                    }
-                }
-                update.Step(theta, gradient);
-                var measured = string.Join("  ", latest.Select(kv => $"{kv.Key} {kv.Value:G4}"));
-                progress.Report((double)(step + 1) / s.Steps, TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / (step + 1) * (s.Steps - step - 1)),
-                    $"step {step + 1}/{s.Steps}  loss {batchLoss:G4}  {measured}");
-            }
-        }
-        catch (Exception e)
-        {
-            status = RunStatus.Failed;
-            error = e.Message;
-            throw;
-        }
-        finally
-        {
-            progress.Done();
-            store.AppendMetrics(runId, pending);
-            store.Finish(runId, status, clock.Elapsed.TotalSeconds, error);
-            RunExport.ResultsTxt(store, runId, Path.Combine(folder, "results.txt"));
-            ParameterFile.Write<float>(Path.Combine(folder, "final.safetensors"), network.Layout, theta);
-        }
-        CommandRunner.Log($"train: run {runId} {status.ToText()} after {step} steps in {clock.Elapsed.TotalSeconds:F1} s; {Path.Combine(folder, "results.txt")}");
-        if (json)
-            CommandRunner.WriteJson(new
-            {
-                run = runId, name = runName, status = status.ToText(), steps = step, seconds = clock.Elapsed.TotalSeconds, folder,
-                last = latest, error,
-            });
+    private static void Report(ProgressLine line, TrainingProgress p)
+    {
+        var measured = string.Concat(new[] { "lambda_max", "batch_sharpness" }.Where(p.Latest.ContainsKey).Select(k => $"  {k} {p.Latest[k]:G4}"));
+        line.Report((double)p.Step / p.Steps, p.Remaining, $"step {p.Step}/{p.Steps}  loss {p.Loss:G4}{measured}  {p.StepsPerSecond:F0} steps/s");
     }
 }

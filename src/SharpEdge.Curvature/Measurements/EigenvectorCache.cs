@@ -35,5 +35,9 @@ public sealed class EigenvectorCache
         else entries[key] = [.. vectors];
     }
 
+    /// <summary>Every key with its vectors, sorted by key (checkpoints save them; <see cref="Store"/> restores them).</summary>
+    public IReadOnlyList<(string Key, IReadOnlyList<double[]> Vectors)> Entries =>
+        [.. entries.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => (e.Key, (IReadOnlyList<double[]>)e.Value))];
+
     public void Clear() => entries.Clear();
 }

@@ -1,0 +1,75 @@
+using System.Globalization;
+using SharpEdge.Curvature.Measurements;
+
+namespace SharpEdge.Training;
+
+/// <summary>
+/// The steps at which one measurement is taken during training (eoss_spec §8): optional dense early phases
+/// "every e steps while step &lt; u", then either every N steps or the measurement's own HEAD rule
+/// (<see cref="IMeasurement.Cadence"/>, with its growth after 10k, 30k … steps). A rule fires at step t when
+/// t mod interval = 0, so every cadence fires at step 0.
+/// </summary>
+/// <remarks>
+/// Text form, as after the <c>@</c> of <c>--measure lambda-max@…</c>: <c>100</c> (every 100 steps),
+/// <c>head</c> (the HEAD rule), or phases separated by <c>/</c> ending in one of those:
+/// <c>1&lt;128/4&lt;256/256</c> is the seed's dense early λ_max logging (every step below 128, every 4th below 256,
+/// then every 256th).
+/// </remarks>
+public sealed class MeasurementCadence
+{
+    private readonly (int Every, long Until)[] early;
+    private readonly int every;
+    private readonly Cadence? rule;
+
+    private MeasurementCadence((int Every, long Until)[] early, int every, Cadence? rule)
+    {
+        this.early = early;
+        this.every = every;
+        this.rule = rule;
+    }
+
+    /// <summary>Every <paramref name="steps"/> steps.</summary>
+    public static MeasurementCadence Every(int steps) =>
+        steps >= 1 ? new([], steps, null) : throw new ArgumentOutOfRangeException(nameof(steps), steps, "a cadence interval must be at least one step");
+
+    /// <summary>Whether the measurement is taken at <paramref name="step"/> (before that step's update).</summary>
+    public bool Fires(long step, int batchSize)
+    {
+        foreach (var (e, until) in early)
+            if (step < until) return step % e == 0;
+        return rule is not null ? rule.Fires(step, batchSize) : step % every == 0;
+    }
+
+    /// <summary>Parses the text after <c>@</c> for <paramref name="measurement"/> (whose HEAD rule <c>head</c> names).</summary>
+    public static MeasurementCadence Parse(string text, IMeasurement measurement)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(measurement);
+        var parts = text.Split('/', StringSplitOptions.TrimEntries);
+        var early = new List<(int Every, long Until)>();
+        foreach (var part in parts[..^1])
+        {
+            var less = part.IndexOf('<');
+            if (less < 0 || !TryInterval(part[..less], out var e) || !long.TryParse(part[(less + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var until))
+                throw Bad(measurement, text, $"'{part}' is not a phase EVERY<UNTIL");
+            if (until <= (early.Count > 0 ? early[^1].Until : 0))
+                throw Bad(measurement, text, $"phase ends must increase, got {until} after {(early.Count > 0 ? early[^1].Until : 0)}");
+            early.Add((e, until));
+        }
+        var last = parts[^1];
+        if (last == "head") return new([.. early], 0, measurement.Cadence);
+        if (TryInterval(last, out var n)) return new([.. early], n, null);
+        throw Bad(measurement, text, $"'{last}' is neither a step count nor 'head'");
+    }
+
+    /// <summary>The text form (round-trips through <see cref="Parse"/>).</summary>
+    public override string ToString() =>
+        string.Concat(early.Select(p => $"{p.Every}<{p.Until}/")) + (rule is null ? every.ToString(CultureInfo.InvariantCulture) : "head");
+
+    private static bool TryInterval(string text, out int value) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= 1;
+
+    private static ArgumentException Bad(IMeasurement m, string text, string problem) => new(
+        $"{m.Name}@{text}: {problem}; a cadence is N (every N steps), 'head' (the measurement's own rule, eoss_spec §8.1), " +
+        "or phases EVERY<UNTIL separated by '/' before either, e.g. 1<128/4<256/256");
+}

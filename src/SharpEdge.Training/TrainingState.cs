@@ -1,0 +1,75 @@
+using SharpEdge.Curvature.Measurements;
+
+namespace SharpEdge.Training;
+
+/// <summary>
+/// The mutable state of a training run between steps: θ, the optimiser with its buffers, the eigensolvers'
+/// warm starts, the step and the current epoch's loss accumulators. A <see cref="Checkpoint"/> is a copy of it.
+/// </summary>
+public sealed class TrainingState
+{
+    public TrainingState(float[] theta, Optimizer<float> optimizer, EigenvectorCache? warmStart = null)
+    {
+        ArgumentNullException.ThrowIfNull(theta);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        if (theta.Length != optimizer.ParameterCount) throw new ArgumentException($"θ has {theta.Length} values, the optimizer {optimizer.ParameterCount}");
+        Theta = theta;
+        Optimizer = optimizer;
+        WarmStart = warmStart ?? new EigenvectorCache();
+    }
+
+    public float[] Theta { get; }
+    public Optimizer<float> Optimizer { get; }
+    public EigenvectorCache WarmStart { get; }
+
+    /// <summary>The next step to take (= updates taken so far).</summary>
+    public long Step { get; set; }
+    public double EpochLossSum { get; set; }
+    public long EpochLossCount { get; set; }
+    /// <summary>Training wall time of the run before the current process took it up.</summary>
+    public double Seconds { get; set; }
+
+    /// <summary>A checkpoint of this state (buffers are not copied: write it before the next step).</summary>
+    public Checkpoint ToCheckpoint(CheckpointKind kind, int batchSize, double seconds) => new()
+    {
+        Step = Step,
+        Kind = kind,
+        Theta = Theta,
+        OptimizerName = Optimizer.Name,
+        OptimizerSteps = Optimizer.Steps,
+        OptimizerState = Optimizer.State,
+        WarmStart = WarmStart.Entries,
+        EpochLossSum = EpochLossSum,
+        EpochLossCount = EpochLossCount,
+        BatchSize = batchSize,
+        Seconds = seconds,
+    };
+
+    /// <summary>
+    /// The state saved in <paramref name="checkpoint"/> with <paramref name="optimizer"/>, which takes the saved
+    /// buffers and step count when they are of its kind (the same named buffers). A resumed run requires that; a
+    /// fork that changes the optimiser starts it afresh (<paramref name="requireOptimizerState"/> false). The epoch
+    /// loss accumulators carry over only at the batch size they were summed at.
+    /// </summary>
+    public static TrainingState FromCheckpoint(Checkpoint checkpoint, Optimizer<float> optimizer, int batchSize, bool requireOptimizerState)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        var state = new TrainingState((float[])checkpoint.Theta.Clone(), optimizer) { Step = checkpoint.Step };
+        if (CarriesOptimizerState(checkpoint, optimizer)) optimizer.Restore(checkpoint.OptimizerState, checkpoint.OptimizerSteps);
+        else if (requireOptimizerState)
+            throw new InvalidDataException($"the checkpoint holds the state of optimizer '{checkpoint.OptimizerName}' ({string.Join(", ", checkpoint.OptimizerState.Keys)}), " +
+                                           $"the run's optimizer '{optimizer.Name}' needs {(optimizer.State.Count > 0 ? string.Join(", ", optimizer.State.Keys) : "none")}");
+        foreach (var (key, vectors) in checkpoint.WarmStart) state.WarmStart.Store(key, [.. vectors.Select(v => (double[])v.Clone())]);
+        if (checkpoint.BatchSize == batchSize)
+        {
+            state.EpochLossSum = checkpoint.EpochLossSum;
+            state.EpochLossCount = checkpoint.EpochLossCount;
+        }
+        return state;
+    }
+
+    /// <summary>Whether the optimiser took over the checkpoint's buffers (see <see cref="FromCheckpoint"/>).</summary>
+    public static bool CarriesOptimizerState(Checkpoint checkpoint, Optimizer<float> optimizer) =>
+        optimizer.State.Keys.Order(StringComparer.Ordinal).SequenceEqual(checkpoint.OptimizerState.Keys.Order(StringComparer.Ordinal));
+}
