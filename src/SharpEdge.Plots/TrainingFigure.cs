@@ -23,6 +23,9 @@ public static class TrainingFigure
     public const int PanelWidth = 600;
     public const int PanelHeight = 400;
 
+    /// <summary>Curves with at most this many points get markers.</summary>
+    private const int SparsePoints = 50;
+
     private static readonly LineDash[] CurveDashes = [LineDash.Solid, LineDash.DashDot, LineDash.Dotted];
 
     /// <summary>The metrics the standard panels draw, in panel order.</summary>
@@ -103,7 +106,9 @@ public static class TrainingFigure
     private static LineFigure Draw(TrainingPanel panel, IReadOnlyList<TrainingRun> runs)
     {
         bool overlaid = runs.Count > 1;
-        var learningRates = runs.Select(r => r.LearningRate).OfType<double>().Where(lr => lr > 0 && double.IsFinite(lr)).Distinct().Order().ToList();
+        // 2/η of the runs drawn in this panel only
+        var learningRates = runs.Where(r => panel.Curves.Any(c => r.Metrics.TryGetValue(c.Metric, out var t) && t.Values.Count > 0))
+            .Select(r => r.LearningRate).OfType<double>().Where(lr => lr > 0 && double.IsFinite(lr)).Distinct().Order().ToList();
         var figure = new LineFigure
         {
             Title = panel.Title, XLabel = "steps", YLabel = panel.YLabel, Legend = panel.Legend, Width = PanelWidth, Height = PanelHeight,
@@ -137,10 +142,12 @@ public static class TrainingFigure
 
     private static void AddCurve(LineFigure figure, CurveStyle style, string label, MetricTrace trace, string color, LineDash dash)
     {
-        int window = TrainingPanel.SmoothingWindow(trace.Values.Count(double.IsFinite));
+        int points = trace.Values.Count(double.IsFinite);
+        int window = TrainingPanel.SmoothingWindow(points);
         if (style == CurveStyle.Line || window == 1)
         {
-            figure.Add(new Series(label, trace.Steps, trace.Values) { Color = color, Dash = dash });
+            // sparse measurements show their points (a single one would otherwise draw nothing)
+            figure.Add(new Series(label, trace.Steps, trace.Values) { Color = color, Dash = dash, MarkerSize = points <= SparsePoints ? 4 : 0 });
             return;
         }
         var raw = style == CurveStyle.SmoothedPoints

@@ -1,5 +1,4 @@
 using ScottPlot;
-using SkiaSharp;
 
 namespace SharpEdge.Plots.Tests;
 
@@ -33,24 +32,7 @@ public sealed class TrainingFigureTests
         var plot = panel.LastPlot!;
         var rect = plot.LastRender.DataRect;
         int row = (int)Math.Round(plot.GetPixel(new Coordinates(0, panel.YScale == AxisScale.Log10 ? Math.Log10(y) : y)).Y);
-        var target = SKColor.Parse(colour);
-        int hits = 0, width = 0;
-        for (int x = (int)rect.Left + 2; x < (int)(rect.Left + 0.6 * rect.Width); x++, width++)
-            if (Enumerable.Range(row - 1, 3).Any(r => IsInk(raster[x, r], target))) hits++;
-        return (double)hits / width;
-    }
-
-    /// <summary>
-    /// Whether <paramref name="c"/> is <paramref name="target"/> laid over white at opacity ≥ 0.5: anti-aliased lines that
-    /// fall between two pixel rows are blended into the background on both.
-    /// </summary>
-    private static bool IsInk(SKColor c, SKColor target)
-    {
-        double[] towardTarget = [255 - target.Red, 255 - target.Green, 255 - target.Blue];
-        double[] towardPixel = [255 - c.Red, 255 - c.Green, 255 - c.Blue];
-        double alpha = towardTarget.Zip(towardPixel, (t, p) => t * p).Sum() / towardTarget.Sum(t => t * t);
-        double residual = towardTarget.Zip(towardPixel, (t, p) => Math.Abs(p - alpha * t)).Sum();
-        return alpha >= 0.5 && residual <= 40;
+        return raster.RowShare(row, (int)rect.Left + 2, (int)(rect.Left + 0.6 * rect.Width), colour, slack: 1);
     }
 
     [Fact]
@@ -85,7 +67,7 @@ public sealed class TrainingFigureTests
     [Fact]
     public void OverlaidRunsGetALegendEntryAndAThresholdLineEach()
     {
-        var a = Run("run-a", 0.05, ("loss", Trace(1, 100, s => 1.0 / (1 + s))), ("lambda_max", Trace(10, 100, _ => 20)));
+        var a = Run("run-a", 0.05, ("loss", Trace(1, 100, s => 1.0 / (1 + s))), ("lambda_max", Trace(10, 100, _ => 20)), ("gni", Trace(10, 100, _ => 30)));
         var b = Run("run-b", 0.02, ("loss", Trace(1, 100, s => 2.0 / (1 + s))), ("lambda_max", Trace(10, 100, _ => 60)));
         var figure = TrainingFigure.Create([a, b]);
         Assert.Null(figure.Title);
@@ -100,6 +82,7 @@ public sealed class TrainingFigureTests
         Assert.True(RowCoverage(raster, sharpness, 100, PlotColors.Cycle[1]) > 0.4, "2/η of run-b");
         Assert.Equal(["run-a (avg)", "run-b (avg)"], LegendTexts(Panel(figure, 0)));
         Assert.Equal(("λ_max", "batch loss"), (sharpness.YLabel, Panel(figure, 0).YLabel));   // the one metric drawn of the panel's two
+        Assert.Equal(["run-a", "2/η"], LegendTexts(Panel(figure, 2)));   // only run-a recorded GNI: its threshold alone
 
         // the same learning rate: one black 2/η line and a linear axis
         var same = TrainingFigure.Create([a, b with { LearningRate = 0.05 }]);
