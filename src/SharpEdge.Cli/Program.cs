@@ -11,4 +11,5 @@ root.Subcommands.Add(DataCommands.Create());
 root.Subcommands.Add(PhaseCommands.Create());
 root.Subcommands.Add(RunsCommands.Create());
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(PlotCommand.Create());
 return CommandRunner.Run(root, args);

@@ -12,6 +12,7 @@ public class CliContractTests
     [InlineData("bench", "gemm", "--help")]
     [InlineData("bench", "engine", "--help")]
     [InlineData("demo", "--help")]
+    [InlineData("plot", "--help")]
     public void Help_exits_zero(params string[] args)
     {
         var r = CliRunner.Run(args);

@@ -33,5 +33,30 @@ public sealed class Raster : IDisposable
         return count;
     }
 
+    /// <summary>
+    /// Whether pixel (x, y) is <paramref name="colour"/> ("#rrggbb") laid over white at opacity ≥ 0.5: anti-aliased
+    /// lines that fall between two pixel rows are blended into the background on both.
+    /// </summary>
+    public bool IsInk(int x, int y, string colour)
+    {
+        var target = SKColor.Parse(colour);
+        var c = bitmap.GetPixel(x, y);
+        double[] towardTarget = [255 - target.Red, 255 - target.Green, 255 - target.Blue];
+        double[] towardPixel = [255 - c.Red, 255 - c.Green, 255 - c.Blue];
+        double alpha = towardTarget.Zip(towardPixel, (t, p) => t * p).Sum() / towardTarget.Sum(t => t * t);
+        double residual = towardTarget.Zip(towardPixel, (t, p) => Math.Abs(p - alpha * t)).Sum();
+        return alpha >= 0.5 && residual <= 40;
+    }
+
+    /// <summary>Share of the pixels of row <paramref name="y"/> ±<paramref name="slack"/>, columns [left, right), inked in <paramref name="colour"/> (any of the rows).</summary>
+    public double RowShare(int y, int left, int right, string colour, int slack = 0)
+    {
+        int hits = 0;
+        for (int x = left; x < right; x++)
+            for (int r = Math.Max(0, y - slack); r <= Math.Min(Height - 1, y + slack); r++)
+                if (IsInk(x, r, colour)) { hits++; break; }
+        return (double)hits / (right - left);
+    }
+
     public void Dispose() => bitmap.Dispose();
 }

@@ -16,9 +16,9 @@ public static class RunsCommands
         return command;
     }
 
-    private static Option<string?> ResultsOption() => new("--results") { Description = "run store folder (default $SHARPEDGE_RESULTS or ./results)" };
+    internal static Option<string?> ResultsOption() => new("--results") { Description = "run store folder (default $SHARPEDGE_RESULTS or ./results)" };
 
-    private static RunStore OpenStore(string? folder)
+    internal static RunStore OpenStore(string? folder)
     {
         var path = Path.Combine(ResultsFolder.Resolve(folder), "runs.db");
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no run store yet (runs are recorded by train, phase train and phase sweep)");
