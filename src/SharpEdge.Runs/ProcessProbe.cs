@@ -4,7 +4,7 @@ using System.Diagnostics;
 namespace SharpEdge.Runs;
 
 /// <summary>Whether the process that owns a 'running' run is still alive on this host.</summary>
-internal static class ProcessProbe
+public static class ProcessProbe
 {
     // Process start times come from /proc with clock-tick resolution; allow for that and small clock steps.
     private static readonly TimeSpan Slack = TimeSpan.FromSeconds(2);

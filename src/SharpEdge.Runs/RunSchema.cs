@@ -8,7 +8,8 @@ namespace SharpEdge.Runs;
 /// <remarks>
 /// Times are ISO 8601 UTC text. <c>metrics</c> is keyed by (run_id, name, step) and clustered on that key
 /// (WITHOUT ROWID): reading one metric of one run is a range scan in step order, and writing a step twice
-/// (a resumed run repeating steps) keeps the last value. <c>value</c> is NULL only for NaN, because SQLite
+/// (a resumed run repeating steps) keeps the last value. <c>tasks</c> hold the state of each sweep task
+/// (<c>RunStore.Tasks.cs</c>). <c>value</c> is NULL only for NaN, because SQLite
 /// cannot store NaN.
 /// </remarks>
 internal static class RunSchema
@@ -54,6 +55,43 @@ internal static class RunSchema
         // process with the time it took the run over rather than with the run's creation
         """
         ALTER TABLE runs ADD COLUMN resumed TEXT;
+        """,
+        // 3: sweeps and their tasks. A task is keyed by (sweep, key), the key a hash of its command line, so
+        // registering the same spec again adds nothing. 'runner_pid' is the sweep process that claimed a local
+        // task (dead runner: the task is orphaned), 'pid' the task's own process, 'job' a Slurm array element.
+        """
+        CREATE TABLE sweeps (
+            name     TEXT PRIMARY KEY,
+            command  TEXT NOT NULL,
+            spec     TEXT NOT NULL,
+            folder   TEXT NOT NULL,
+            workdir  TEXT NOT NULL,
+            backend  TEXT NOT NULL,
+            created  TEXT NOT NULL,
+            host     TEXT,
+            pid      INTEGER
+        );
+        CREATE TABLE tasks (
+            sweep      TEXT NOT NULL REFERENCES sweeps(name) ON DELETE CASCADE,
+            key        TEXT NOT NULL,
+            position   INTEGER NOT NULL,
+            label      TEXT NOT NULL,
+            axes       TEXT NOT NULL CHECK (json_valid(axes)),
+            args       TEXT NOT NULL CHECK (json_valid(args)),
+            state      TEXT NOT NULL CHECK (state IN ('pending', 'running', 'done', 'failed', 'cancelled')),
+            attempts   INTEGER NOT NULL DEFAULT 0,
+            error      TEXT,
+            run_id     INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+            host       TEXT,
+            runner_pid INTEGER,
+            pid        INTEGER,
+            job        TEXT,
+            started    TEXT,
+            finished   TEXT,
+            seconds    REAL,
+            PRIMARY KEY (sweep, key)
+        );
+        CREATE INDEX tasks_state ON tasks(sweep, state, position);
         """,
     ];
 

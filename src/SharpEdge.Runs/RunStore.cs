@@ -17,7 +17,7 @@ namespace SharpEdge.Runs;
 /// The schema is migrated forward on open (<see cref="RunSchema"/>). An instance is safe to share between
 /// threads (calls are serialised); open one per process.
 /// </remarks>
-public sealed class RunStore : IDisposable
+public sealed partial class RunStore : IDisposable
 {
     public const string FileName = "runs.db";
     public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(30);
