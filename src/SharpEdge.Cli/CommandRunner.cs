@@ -18,6 +18,7 @@ public static class CommandRunner
 
     public static int Run(RootCommand root, string[] args)
     {
+        SweepTaskGuard.WatchIfTask();
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

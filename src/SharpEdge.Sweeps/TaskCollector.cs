@@ -24,4 +24,23 @@ public static class TaskCollector
         using var own = RunStore.OpenFile(path, readOnly: true);
         return own.ListRuns().Select(r => (r, own.Metrics(r.Id))).ToList();
     }
+
+    /// <summary>
+    /// Local sweeps: tasks not done whose last attempt finished (an <c>outcome.json</c> saying so) but whose sweep
+    /// process died before merging it, are merged now. Tasks a live sweep process is running are left to it.
+    /// Returns how many were merged.
+    /// </summary>
+    public static int CollectFinished(RunStore store, SweepRecord sweep)
+    {
+        var folder = new SweepFolder(sweep.Folder);
+        var abandoned = store.AbandonedTasks(sweep.Name).Select(t => t.Key).ToHashSet();
+        int merged = 0;
+        foreach (var task in store.Tasks(sweep.Name))
+        {
+            if (task.State == SweepTaskState.Done || (task.State == SweepTaskState.Running && !abandoned.Contains(task.Key))) continue;
+            var taskFolder = folder.Task(task.Key);
+            if (TaskOutcome.Read(taskFolder) is { Succeeded: true } outcome && store.CompleteTask(sweep.Name, task.Key, ReadRuns(taskFolder), outcome.Seconds)) merged++;
+        }
+        return merged;
+    }
 }
