@@ -12,7 +12,8 @@ namespace SharpEdge.Cli.Commands;
 /// <summary>
 /// <c>measure</c>: EoSS curvature measurements (docs/measurements.md) at given weights and data, named from the
 /// <see cref="MeasurementRegistry"/>. Prints <c>{"measurements": {"lambda-max": {"value", "se", "samples",
-/// "hvps", "seconds", …}, …}}</c>, with <c>se</c> null for exact quantities.
+/// "hvps", "seconds", …}, …}}</c>, with <c>se</c> null for exact quantities; with <c>--per-layer</c> also
+/// <c>"per_layer": {"layers.0.weight": {"lambda-max": {…}, …}, …}</c> (<see cref="PerLayerMeasurements"/>).
 /// </summary>
 public static class MeasureCommand
 {
@@ -90,7 +91,7 @@ public static class MeasureCommand
                 if (missing.Count > 0) throw new ArgumentException($"{m.Name} needs {string.Join(" and ", missing)}");
             }
             if (PerLayer && !PerLayerMeasurements.Any(Measurements))
-                throw new ArgumentException($"--per-layer needs one of {string.Join(", ", MeasurementRegistry.All.OfType<IBlockMeasurement>().Select(m => m.Name))} in --measure");
+                throw new ArgumentException($"--per-layer needs one of {PerLayerMeasurements.Names} in --measure");
             if (Lr is { } eta && !(eta > 0 && double.IsFinite(eta))) throw new ArgumentException($"--lr must be positive and finite, got {eta}");
             if (Batch is < 1) throw new ArgumentException($"--batch must be positive, got {Batch}");
             if (Tolerance is { } tol && !(tol > 0 && double.IsFinite(tol))) throw new ArgumentException($"--tol must be positive and finite, got {tol}");
@@ -134,8 +135,7 @@ public static class MeasureCommand
         foreach (var m in r.Measurements)
         {
             var result = m.Measure(context);
-            var v = result.Value;
-            CommandRunner.Log($"{m.Name}: {Describe(result)}  ({v.Samples} samples, {v.Products} products, {v.Seconds:F3} s)");
+            Log(m.Name, result);
             results[m.Name] = ToJson(result);
         }
         var perLayer = r.PerLayer ? PerLayer(context, r.Measurements) : null;
@@ -170,7 +170,7 @@ public static class MeasureCommand
             var results = new Dictionary<string, object?>();
             foreach (var result in layer.Results)
             {
-                CommandRunner.Log($"{layer.Block.Name} {result.Name}: {Describe(result)}  ({result.Value.Samples} samples, {result.Value.Products} products, {result.Value.Seconds:F3} s)");
+                Log($"{layer.Block.Name} {result.Name}", result);
                 results[result.Name] = ToJson(result);
             }
             layers[layer.Block.Name] = results;
@@ -213,6 +213,9 @@ public static class MeasureCommand
 
     /// <summary>JSON has no NaN or ∞: a non-finite number (an SE from one sample) becomes null.</summary>
     private static double? Finite(double x) => double.IsFinite(x) ? x : null;
+
+    private static void Log(string label, MeasurementResult r) =>
+        CommandRunner.Log($"{label}: {Describe(r)}  ({r.Value.Samples} samples, {r.Value.Products} products, {r.Value.Seconds:F3} s)");
 
     private static string Describe(MeasurementResult r)
     {

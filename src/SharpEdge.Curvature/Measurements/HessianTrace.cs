@@ -9,8 +9,8 @@ namespace SharpEdge.Curvature.Measurements;
 /// SE √(s²/N) (eoss_spec §7.7). Stops like HEAD: at least 20, at most 256 probes, relative SE 1 %. Probes come
 /// from the context's seed (HEAD's are time-seeded, §15.1.18). Cost: one full-data quadratic form zᵀHz per
 /// probe (one R-forward and one R-backward over all n, without forming Hz). Per layer, tr(P_bᵀHP_b) takes probes
-/// that are zero outside the tensor; a tensor no larger than the minimum number of probes (a small bias) gets its
-/// exact trace Σᵢ eᵢᵀHeᵢ instead, for no more quadratic forms.
+/// that are zero outside the tensor; a tensor no larger than the probe cap (a bias, a small layer) gets its exact
+/// trace Σᵢ eᵢᵀHeᵢ instead, for no more quadratic forms than Hutchinson's worst case.
 /// </summary>
 public sealed class HessianTrace : IBlockMeasurement
 {
@@ -34,7 +34,7 @@ public sealed class HessianTrace : IBlockMeasurement
         context.Linearize();
         var full = context.Objective;
         var z = new T[context.ParameterCount];
-        if (block.Count <= rule.MinSamples && block.Count < context.ParameterCount)
+        if (block.Count <= rule.MaxSamples && block.Count < context.ParameterCount)
         {
             var clock = Stopwatch.StartNew();
             double sum = 0;

@@ -24,6 +24,9 @@ public static class PerLayerMeasurements
         return layout.Tensors.Select(t => new ParameterBlock(t.Name, t.Offset, t.Count)).ToArray();
     }
 
+    /// <summary>The registered measurements with a per-layer form (lambda-max, top-k, trace), for messages.</summary>
+    public static string Names => string.Join(", ", MeasurementRegistry.All.OfType<IBlockMeasurement>().Select(m => m.Name));
+
     /// <summary>Whether the list holds at least one measurement with a per-layer form.</summary>
     public static bool Any(IEnumerable<IMeasurement> measurements) => measurements.OfType<IBlockMeasurement>().Any();
 
@@ -35,7 +38,7 @@ public static class PerLayerMeasurements
         ArgumentNullException.ThrowIfNull(measurements);
         var blockMeasurements = measurements.OfType<IBlockMeasurement>().ToArray();
         if (blockMeasurements.Length == 0)
-            throw new ArgumentException($"no measurement with a per-layer form in the list (those with one: {string.Join(", ", MeasurementRegistry.All.OfType<IBlockMeasurement>().Select(m => m.Name))})");
+            throw new ArgumentException($"no measurement with a per-layer form in the list (those with one: {Names})");
         return Blocks(context.Objective.Network.Layout)
             .Select(block => new LayerMeasurements(block, blockMeasurements.Select(m => m.MeasureBlock(context, block)).ToArray()))
             .ToArray();
