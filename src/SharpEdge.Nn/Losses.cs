@@ -1,4 +1,5 @@
 using System.Numerics;
+using SharpEdge.Numerics;
 
 namespace SharpEdge.Nn;
 
@@ -17,11 +18,25 @@ public abstract class Loss<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>rdz = (∇²_z Σ_i ℓ_i / normalizer) rz.</summary>
     public abstract void HessianProduct(ReadOnlySpan<T> z, Samples<T> data, int start, int count, double normalizer, ReadOnlySpan<T> rz, Span<T> rdz);
 
+    /// <summary>
+    /// r_i = ∇_z ℓ(z_i, ỹ_i) (one sample's loss, no normalisation) at a target ỹ_i drawn from the model's
+    /// predictive distribution p(y | z_i), reading the loss as a negative log-likelihood. E[r rᵀ] is the Fisher
+    /// information of the prediction, equal to the output Hessian ∇²_z ℓ, so these are the draws of a
+    /// Monte-Carlo (sampled-label) Fisher matrix.
+    /// </summary>
+    public abstract void SampledLabelGradients(ReadOnlySpan<T> z, int count, Rng rng, Span<double> gradients);
+
     /// <summary>Per-sample losses ℓ_i (no normalisation).</summary>
     public abstract void PerSample(ReadOnlySpan<T> z, Samples<T> data, int start, int count, Span<double> losses);
 
     /// <summary>Throws if the samples lack what this loss needs.</summary>
     public abstract void Validate(Samples<T> data);
+
+    protected static void CheckSampled(ReadOnlySpan<T> z, int count, Span<double> gradients)
+    {
+        if (count < 1 || z.Length % count != 0) throw new ArgumentException($"z holds {z.Length} values, not a positive multiple of {count} samples");
+        if (gradients.Length < z.Length) throw new ArgumentException($"gradients hold {gradients.Length} values, {z.Length} needed");
+    }
 
     public static Loss<T> FromName(string name) => name.ToLowerInvariant() switch
     {
@@ -65,6 +80,16 @@ public sealed class MeanSquaredError<T> : Loss<T> where T : unmanaged, IFloating
         var scale = T.CreateTruncating(2.0 / normalizer);
         var n = count * data.Outputs;
         for (int i = 0; i < n; i++) rdz[i] = scale * rz[i];
+    }
+
+    /// <summary>
+    /// ℓ = Σ_c (z_c − y_c)² is −log N(y; z, ½I) up to a constant, so ỹ = z + ε/√2 with ε ~ N(0, I) and
+    /// r = 2(z − ỹ) = −√2 ε ~ N(0, 2I): its second moment 2I is the output Hessian, whatever z.
+    /// </summary>
+    public override void SampledLabelGradients(ReadOnlySpan<T> z, int count, Rng rng, Span<double> gradients)
+    {
+        CheckSampled(z, count, gradients);
+        rng.FillNormal(gradients[..z.Length], 0, Math.Sqrt(2));
     }
 
     public override void PerSample(ReadOnlySpan<T> z, Samples<T> data, int start, int count, Span<double> losses)
@@ -133,6 +158,28 @@ public sealed class CrossEntropy<T> : Loss<T> where T : unmanaged, IFloatingPoin
                 var p = Math.Exp(double.CreateTruncating(row[k]) - max - logSum);
                 rdz[i * c + k] = T.CreateTruncating(p * (double.CreateTruncating(r[k]) - pr) / normalizer);
             }
+        }
+    }
+
+    /// <summary>ỹ ~ Categorical(p), p = softmax(z), by inversion of one uniform draw; r = p − e_ỹ, whose second moment is diag p − ppᵀ.</summary>
+    public override void SampledLabelGradients(ReadOnlySpan<T> z, int count, Rng rng, Span<double> gradients)
+    {
+        CheckSampled(z, count, gradients);
+        var c = z.Length / count;
+        for (int i = 0; i < count; i++)
+        {
+            var row = z.Slice(i * c, c);
+            var r = gradients.Slice(i * c, c);
+            var (max, logSum) = LogSumExp(row);
+            double u = rng.NextDouble(), cumulative = 0;
+            int label = -1;
+            for (int k = 0; k < c; k++)
+            {
+                r[k] = Math.Exp(double.CreateTruncating(row[k]) - max - logSum);
+                cumulative += r[k];
+                if (label < 0 && u < cumulative) label = k;
+            }
+            r[label < 0 ? c - 1 : label] -= 1; // label < 0 only when rounding leaves Σp just below u
         }
     }
 

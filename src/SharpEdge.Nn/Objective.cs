@@ -228,6 +228,17 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
     }
 
+    /// <summary>The network outputs z of every sample at the linearization point, [N, outputs].</summary>
+    public void Outputs(Span<T> z)
+    {
+        if (z.Length != Data.Count * Network.OutputSize) throw new ArgumentException($"z needs {Data.Count}x{Network.OutputSize} values");
+        for (int c = 0; c < ChunkCount; c++)
+        {
+            var tape = PreparedTape(c);
+            tape.Output.CopyTo(z.Slice(Chunk(c).Start * Network.OutputSize));
+        }
+    }
+
     /// <summary>Jᵀ u for output cotangents u of every sample, [N, outputs].</summary>
     public void Vjp(ReadOnlyMemory<T> u, Span<T> jtu)
     {

@@ -11,7 +11,7 @@ namespace SharpEdge.Plots;
 /// on the threshold panels when their learning rates differ.
 /// </summary>
 /// <example><code>
-/// var run = new TrainingRun("fmnist_mlp_lr0.05_b8", new Dictionary&lt;string, MetricTrace&gt;
+/// var run = new RunCurves("fmnist_mlp_lr0.05_b8", new Dictionary&lt;string, MetricTrace&gt;
 /// {
 ///     ["loss"] = new(steps, batchLoss),
 ///     ["lambda_max"] = new(measuredSteps, lambdaMax),
@@ -37,7 +37,7 @@ public static class TrainingFigure
     /// <paramref name="metrics"/>, only those metrics (in their standard panel, else in a panel of their own).
     /// Throws <see cref="ArgumentException"/> naming the problem when there is nothing to draw or a metric is unknown.
     /// </summary>
-    public static MultiPanelFigure Create(IReadOnlyList<TrainingRun> runs, IReadOnlyList<string>? metrics = null)
+    public static MultiPanelFigure Create(IReadOnlyList<RunCurves> runs, IReadOnlyList<string>? metrics = null)
     {
         Validate(runs);
         var panels = Choose(runs, metrics);
@@ -47,7 +47,7 @@ public static class TrainingFigure
         return figure;
     }
 
-    private static void Validate(IReadOnlyList<TrainingRun> runs)
+    private static void Validate(IReadOnlyList<RunCurves> runs)
     {
         ArgumentNullException.ThrowIfNull(runs);
         if (runs.Count == 0) throw new ArgumentException("no run to plot");
@@ -60,7 +60,7 @@ public static class TrainingFigure
         }
     }
 
-    internal static IReadOnlyList<TrainingPanel> Choose(IReadOnlyList<TrainingRun> runs, IReadOnlyList<string>? metrics)
+    internal static IReadOnlyList<TrainingPanel> Choose(IReadOnlyList<RunCurves> runs, IReadOnlyList<string>? metrics)
     {
         var recorded = runs.SelectMany(r => r.Metrics.Where(m => m.Value.Values.Count > 0).Select(m => m.Key)).ToHashSet();
         string RecordedList() => recorded.Count == 0 ? "none" : string.Join(", ", recorded.Order(StringComparer.Ordinal));
@@ -93,7 +93,7 @@ public static class TrainingFigure
             .Select(k => k.Panel with { Curves = k.Kept, YLabel = k.Kept.Length == 1 && k.Panel.Curves.Count > 1 ? k.Kept[0].Legend : k.Panel.YLabel })
             .ToList();
 
-    private static string? Title(IReadOnlyList<TrainingRun> runs)
+    private static string? Title(IReadOnlyList<RunCurves> runs)
     {
         if (runs.Count > 1) return null;
         var run = runs[0];
@@ -103,7 +103,7 @@ public static class TrainingFigure
         return settings.Count == 0 ? run.Label : $"{run.Label} ({string.Join(", ", settings)})";
     }
 
-    private static LineFigure Draw(TrainingPanel panel, IReadOnlyList<TrainingRun> runs)
+    private static LineFigure Draw(TrainingPanel panel, IReadOnlyList<RunCurves> runs)
     {
         bool overlaid = runs.Count > 1;
         // 2/η of the runs drawn in this panel only

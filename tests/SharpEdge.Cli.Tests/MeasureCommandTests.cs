@@ -149,6 +149,64 @@ public class MeasureCommandTests
         Assert.Contains("7 values", r.Stderr);
     }
 
+    [Fact]
+    public void Per_layer_reports_every_tensor_with_the_eigenvalues_and_trace_of_its_dense_hessian_block()
+    {
+        var f = Write();
+        var r = CliRunner.Run(Args(f, "lambda-max,top-k=2,trace,gradient-norm-squared", "--batch", "4", "--seed", "2", "--per-layer",
+            "--max-samples", "25"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        Assert.Equal(["lambda-max", "top-k", "trace", "gradient-norm-squared"],
+            doc.RootElement.GetProperty("measurements").EnumerateObject().Select(p => p.Name));
+
+        var network = ModelSpec.Parse(Spec).Build<double>([6], Classes);
+        var objective = new Objective<double>(network, new MeanSquaredError<double>(), new Samples<double>(f.Inputs, [6], f.Targets, Classes, null));
+        objective.Linearize(f.Theta, new double[f.Theta.Length]);
+        int p = f.Theta.Length;
+        var hessian = LinearOperator.ToDense(new HessianOperator<double>(objective));
+        var layers = doc.RootElement.GetProperty("per_layer");
+        Assert.Equal(["layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"], layers.EnumerateObject().Select(l => l.Name));
+        foreach (var tensor in network.Layout.Tensors)
+        {
+            var layer = layers.GetProperty(tensor.Name);
+            Assert.Equal(["lambda-max", "top-k", "trace"], layer.EnumerateObject().Select(m => m.Name)); // gradient-norm-squared is global only
+            var block = new double[tensor.Count * tensor.Count];
+            double trace = 0;
+            for (int i = 0; i < tensor.Count; i++)
+            {
+                for (int j = 0; j < tensor.Count; j++) block[i * tensor.Count + j] = hessian[(tensor.Offset + i) * p + tensor.Offset + j];
+                trace += block[i * tensor.Count + i];
+            }
+            var expected = new DenseEigen { Count = 2 }.Solve(new DenseOperator(block, tensor.Count)).Values;
+            var scale = Math.Abs(expected[0]);
+            Assert.Equal(expected[0], layer.GetProperty("lambda-max").GetProperty("value").GetDouble(), 1e-9 * scale);
+            Assert.Equal(JsonValueKind.Null, layer.GetProperty("lambda-max").GetProperty("se").ValueKind);
+            var top = layer.GetProperty("top-k").GetProperty("value").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            Assert.Equal(2, top.Length);
+            for (int i = 0; i < 2; i++) Assert.Equal(expected[i], top[i], 1e-9 * scale);
+
+            var t = layer.GetProperty("trace");
+            if (tensor.Count <= 25) Assert.Equal(trace, t.GetProperty("value").GetDouble(), 1e-9 * Math.Abs(trace)); // exact up to the probe cap
+            else
+            {
+                var se = t.GetProperty("se").GetDouble();
+                Assert.True(Math.Abs(t.GetProperty("value").GetDouble() - trace) < 4 * se, $"{tensor.Name}: trace {t} vs {trace:R}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Per_layer_without_a_measurement_that_has_a_per_layer_form_is_one_error_line()
+    {
+        var f = Write();
+        var r = CliRunner.Run(Args(f, "batch-sharpness", "--batch", "4", "--per-layer"));
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Equal("", r.Stdout);
+        var line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("sharpedge: error: --per-layer needs one of lambda-max, top-k, trace in --measure", line);
+    }
+
     /// <summary>
     /// Runs bench/torch_measure_check.py: λ_max, top-5, GN and Fisher λ_max against PyTorch's dense Hessian and
     /// Jacobian (1e-6 relative), batch sharpness against exact enumeration (3 SE). Skipped without PyTorch.

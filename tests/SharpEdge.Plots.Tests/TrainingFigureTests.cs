@@ -12,7 +12,7 @@ public sealed class TrainingFigureTests
         return new MetricTrace(steps, steps.Select(s => value((int)s)).ToArray());
     }
 
-    private static TrainingRun Run(string label, double lr, params (string Metric, MetricTrace Trace)[] metrics) =>
+    private static RunCurves Run(string label, double lr, params (string Metric, MetricTrace Trace)[] metrics) =>
         new(label, metrics.ToDictionary(m => m.Metric, m => m.Trace)) { LearningRate = lr, BatchSize = 8 };
 
     private static LineFigure Panel(MultiPanelFigure figure, int index) => (LineFigure)figure[index / figure.Columns, index % figure.Columns]!;
@@ -106,7 +106,7 @@ public sealed class TrainingFigureTests
         Assert.Contains("chosen twice", Assert.Throws<ArgumentException>(() => TrainingFigure.Create([run], ["gni", "gni"])).Message);
         var other = Run("o", Lr, ("models", Trace(1, 3, _ => 1)));
         Assert.Contains("nothing to plot", Assert.Throws<ArgumentException>(() => TrainingFigure.Create([other])).Message);
-        var broken = new TrainingRun("b", new Dictionary<string, MetricTrace> { ["loss"] = new([0, 1], [1]) });
+        var broken = new RunCurves("b", new Dictionary<string, MetricTrace> { ["loss"] = new([0, 1], [1]) });
         Assert.Contains("'loss' has 2 steps but 1 values", Assert.Throws<ArgumentException>(() => TrainingFigure.Create([broken])).Message);
     }
 

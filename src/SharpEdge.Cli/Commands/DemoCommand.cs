@@ -91,7 +91,7 @@ public static class DemoCommand
             sgd.Step(theta, batchGradient);
         }
         var seconds = clock.Elapsed.TotalSeconds;
-        var run = new TrainingRun($"demo {modelSpec}", new Dictionary<string, MetricTrace>
+        var run = new RunCurves($"demo {modelSpec}", new Dictionary<string, MetricTrace>
         {
             ["loss"] = new(Enumerable.Range(0, steps).Select(s => (double)s).ToArray(), batchLosses),
             ["full_loss"] = new(measuredSteps, fullLosses),

@@ -12,7 +12,8 @@ namespace SharpEdge.Cli.Commands;
 /// <summary>
 /// <c>measure</c>: EoSS curvature measurements (docs/measurements.md) at given weights and data, named from the
 /// <see cref="MeasurementRegistry"/>. Prints <c>{"measurements": {"lambda-max": {"value", "se", "samples",
-/// "hvps", "seconds", …}, …}}</c>, with <c>se</c> null for exact quantities.
+/// "hvps", "seconds", …}, …}}</c>, with <c>se</c> null for exact quantities; with <c>--per-layer</c> also
+/// <c>"per_layer": {"layers.0.weight": {"lambda-max": {…}, …}, …}</c> (<see cref="PerLayerMeasurements"/>).
 /// </summary>
 public static class MeasureCommand
 {
@@ -39,6 +40,7 @@ public static class MeasureCommand
         var momentum = new Option<double?>("--momentum") { Description = "momentum coefficient μ for --momentum-buffer" };
         var initParams = new Option<string?>("--init-params") { Description = "initial weights θ₀ (.safetensors) for parameter-distance" };
         var chunkSize = new Option<int>("--chunk-size") { Description = "samples per chunk of full-data passes", DefaultValueFactory = _ => 4096 };
+        var perLayer = new Option<bool>("--per-layer") { Description = "also report lambda-max, top-k and trace of the Hessian restricted to each parameter tensor (names as model info prints them)" };
         var cacheMb = new Option<long>("--cache-mb") { Description = "MiB of activations kept across full-data products (0: hold one chunk at a time and recompute)", DefaultValueFactory = _ => 2048 };
         var dtype = CommonOptions.Dtype("f64");
         var threads = CommonOptions.Threads();
@@ -46,14 +48,14 @@ public static class MeasureCommand
         var command = new Command("measure", "EoSS curvature measurements (λ_max, top-k, batch sharpness, GNI, trace, …) at given weights and data.");
         foreach (var option in inputs.Options) command.Options.Add(option);
         foreach (var option in new Option[] { measure, lr, batch, trainBatch, tol, seed, method, maxIterations, minSamples, maxSamples, relSe,
-                     momentumBuffer, momentum, initParams, chunkSize, cacheMb, dtype, threads, json })
+                     momentumBuffer, momentum, initParams, perLayer, chunkSize, cacheMb, dtype, threads, json })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
             var request = new Request(inputs.Paths(parse), MeasurementRegistry.Parse(parse.GetValue(measure)!), parse.GetValue(lr), parse.GetValue(batch),
                 parse.GetValue(trainBatch), parse.GetValue(tol), parse.GetValue(seed), ParseMethod(parse.GetValue(method)!), parse.GetValue(maxIterations),
                 new MonteCarloSettings(parse.GetValue(minSamples), parse.GetValue(maxSamples), parse.GetValue(relSe)),
-                parse.GetValue(momentumBuffer), parse.GetValue(momentum), parse.GetValue(initParams), parse.GetValue(chunkSize),
+                parse.GetValue(momentumBuffer), parse.GetValue(momentum), parse.GetValue(initParams), parse.GetValue(perLayer), parse.GetValue(chunkSize),
                 parse.GetValue(cacheMb), parse.GetValue(dtype)!);
             request.Check();
             var document = request.Dtype == "f32" ? Run<float>(request) : Run<double>(request);
@@ -74,7 +76,7 @@ public static class MeasureCommand
 
     private sealed record Request(ModelInputPaths Model, IReadOnlyList<IMeasurement> Measurements, double? Lr, int? Batch, string? TrainBatch,
         double? Tolerance, ulong Seed, EigenMethod Method, int? MaxIterations, MonteCarloSettings MonteCarlo, string? MomentumBuffer,
-        double? Momentum, string? InitParams, int ChunkSize, long CacheMb, string Dtype)
+        double? Momentum, string? InitParams, bool PerLayer, int ChunkSize, long CacheMb, string Dtype)
     {
         /// <summary>Every missing or inconsistent option, named by its flag, before any file is read.</summary>
         public void Check()
@@ -88,6 +90,8 @@ public static class MeasureCommand
                 if (m.Needs.HasFlag(MeasurementNeeds.InitialParameters) && InitParams is null) missing.Add("--init-params");
                 if (missing.Count > 0) throw new ArgumentException($"{m.Name} needs {string.Join(" and ", missing)}");
             }
+            if (PerLayer && !PerLayerMeasurements.Any(Measurements))
+                throw new ArgumentException($"--per-layer needs one of {PerLayerMeasurements.Names} in --measure");
             if (Lr is { } eta && !(eta > 0 && double.IsFinite(eta))) throw new ArgumentException($"--lr must be positive and finite, got {eta}");
             if (Batch is < 1) throw new ArgumentException($"--batch must be positive, got {Batch}");
             if (Tolerance is { } tol && !(tol > 0 && double.IsFinite(tol))) throw new ArgumentException($"--tol must be positive and finite, got {tol}");
@@ -131,10 +135,10 @@ public static class MeasureCommand
         foreach (var m in r.Measurements)
         {
             var result = m.Measure(context);
-            var v = result.Value;
-            CommandRunner.Log($"{m.Name}: {Describe(result)}  ({v.Samples} samples, {v.Products} products, {v.Seconds:F3} s)");
+            Log(m.Name, result);
             results[m.Name] = ToJson(result);
         }
+        var perLayer = r.PerLayer ? PerLayer(context, r.Measurements) : null;
         var document = new Dictionary<string, object?>
         {
             ["measurements"] = results,
@@ -153,7 +157,25 @@ public static class MeasureCommand
             ["held_activation_bytes"] = objective.HeldBytes,
             ["seconds"] = clock.Elapsed.TotalSeconds,
         };
+        if (perLayer is not null) document["per_layer"] = perLayer;
         return document;
+    }
+
+    /// <summary>{"layers.0.weight": {"lambda-max": {…}, "top-k": {…}, "trace": {…}}, …}: the block measurements of every parameter tensor.</summary>
+    private static Dictionary<string, object?> PerLayer<T>(MeasurementContext<T> context, IReadOnlyList<IMeasurement> measurements) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var layers = new Dictionary<string, object?>();
+        foreach (var layer in PerLayerMeasurements.Measure(context, measurements))
+        {
+            var results = new Dictionary<string, object?>();
+            foreach (var result in layer.Results)
+            {
+                Log($"{layer.Block.Name} {result.Name}", result);
+                results[result.Name] = ToJson(result);
+            }
+            layers[layer.Block.Name] = results;
+        }
+        return layers;
     }
 
     /// <summary>The training batch: from --train-batch, else b distinct samples drawn from a stream of --seed of its own.</summary>
@@ -192,6 +214,9 @@ public static class MeasureCommand
     /// <summary>JSON has no NaN or ∞: a non-finite number (an SE from one sample) becomes null.</summary>
     private static double? Finite(double x) => double.IsFinite(x) ? x : null;
 
+    private static void Log(string label, MeasurementResult r) =>
+        CommandRunner.Log($"{label}: {Describe(r)}  ({r.Value.Samples} samples, {r.Value.Products} products, {r.Value.Seconds:F3} s)");
+
     private static string Describe(MeasurementResult r)
     {
         var text = r.Vector is not null ? "[" + string.Join(", ", r.Vector.Select(v => v.ToString("G6"))) + "]" : r.Value.Value.ToString("G6");
@@ -202,13 +227,18 @@ public static class MeasureCommand
 
     private static void PrintTable(Dictionary<string, object?> document)
     {
-        foreach (var (name, value) in (Dictionary<string, object?>)document["measurements"]!)
-        {
-            var fields = (Dictionary<string, object?>)value!;
-            var shown = fields["value"] is double[] or double?[] ? "[" + string.Join(", ", ((IEnumerable<double?>)fields["value"]!).Select(x => x?.ToString("G8"))) + "]"
-                : ((double?)fields["value"])?.ToString("G10");
-            var se = fields["se"] is double s ? $" ± {s:G3}" : "";
-            Console.WriteLine($"{name,-32} {shown}{se}   ({fields["samples"]} samples, {fields["hvps"]} hvps, {(double)fields["seconds"]!:F3} s)");
-        }
+        foreach (var (name, value) in (Dictionary<string, object?>)document["measurements"]!) PrintRow(name, value);
+        if (document.GetValueOrDefault("per_layer") is Dictionary<string, object?> layers)
+            foreach (var (tensor, results) in layers)
+                foreach (var (name, value) in (Dictionary<string, object?>)results!) PrintRow($"{tensor} {name}", value);
+    }
+
+    private static void PrintRow(string name, object? value)
+    {
+        var fields = (Dictionary<string, object?>)value!;
+        var shown = fields["value"] is double[] or double?[] ? "[" + string.Join(", ", ((IEnumerable<double?>)fields["value"]!).Select(x => x?.ToString("G8"))) + "]"
+            : ((double?)fields["value"])?.ToString("G10");
+        var se = fields["se"] is double s ? $" ± {s:G3}" : "";
+        Console.WriteLine($"{name,-32} {shown}{se}   ({fields["samples"]} samples, {fields["hvps"]} hvps, {(double)fields["seconds"]!:F3} s)");
     }
 }

@@ -49,7 +49,7 @@ public static class PlotCommand
             throw new ArgumentException(records.Count == 1 ? $"run {records[0].Id} '{records[0].Name}' has no metrics recorded" : "none of the runs has metrics recorded");
 
         var duplicateNames = records.GroupBy(r => r.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
-        var figure = TrainingFigure.Create(traces.Select(t => ToTrainingRun(t.Record, t.Rows, duplicateNames.Contains(t.Record.Name))).ToList(), metrics);
+        var figure = TrainingFigure.Create(traces.Select(t => ToRunCurves(t.Record, t.Rows, duplicateNames.Contains(t.Record.Name))).ToList(), metrics);
 
         var path = Path.GetFullPath(output ?? Path.Combine(
             records[0].Folder ?? throw new ArgumentException($"run {records[0].Id} '{records[0].Name}' has no run folder; give --out"),
@@ -75,12 +75,12 @@ public static class PlotCommand
         };
     }
 
-    private static TrainingRun ToTrainingRun(RunRecord record, IReadOnlyList<MetricRow> rows, bool withId)
+    private static RunCurves ToRunCurves(RunRecord record, IReadOnlyList<MetricRow> rows, bool withId)
     {
         var metrics = rows.GroupBy(r => r.Name).ToDictionary(
             g => g.Key,
             g => new MetricTrace(g.Select(r => (double)r.Step).ToArray(), g.Select(r => r.Value).ToArray()));
-        return new TrainingRun(withId ? $"{record.Name} #{record.Id}" : record.Name, metrics)
+        return new RunCurves(withId ? $"{record.Name} #{record.Id}" : record.Name, metrics)
         {
             LearningRate = Setting<double>(record.Config, "lr"),
             BatchSize = Setting<int>(record.Config, "batch"),

@@ -14,6 +14,9 @@ public sealed class EigenvectorCache
     public const string GaussNewton = "gauss-newton";
     public const string NeuralTangentKernel = "ntk";
 
+    /// <summary>The entry of the Hessian restricted to one parameter tensor (per-layer λ_max and top-k).</summary>
+    public static string HessianBlock(ParameterBlock block) => $"{Hessian}[{block.Name}]";
+
     private readonly Dictionary<string, double[][]> entries = [];
 
     /// <summary>The vectors stored for <paramref name="key"/> of length <paramref name="size"/>, or null (none stored, or stored for another size).</summary>

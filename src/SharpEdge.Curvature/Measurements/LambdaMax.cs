@@ -10,7 +10,7 @@ namespace SharpEdge.Curvature.Measurements;
 /// eigenvector. Cost: the solver's H·v products (Lanczos: ~20–60 cold, a few warm), each one R-forward and
 /// one R-backward over all n samples on the cached linearization.
 /// </summary>
-public sealed class LambdaMax : IMeasurement
+public sealed class LambdaMax : IBlockMeasurement
 {
     public string Name => "lambda-max";
     public string Summary => "λ_max(H): top eigenvalue of the full-data Hessian";
@@ -20,6 +20,13 @@ public sealed class LambdaMax : IMeasurement
     public MeasurementResult Measure<T>(MeasurementContext<T> context) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var (result, shared) = context.TopEigenpairs(EigenvectorCache.Hessian, () => new HessianOperator<T>(context.Objective), 1);
+        return MeasurementResult.FromEigenpairs(Name, result, shared);
+    }
+
+    /// <summary>λ_max of the Hessian block P_bᵀHP_b of one parameter tensor.</summary>
+    public MeasurementResult MeasureBlock<T>(MeasurementContext<T> context, ParameterBlock block) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (result, shared) = context.TopEigenpairs(EigenvectorCache.HessianBlock(block), () => new RestrictedOperator(new HessianOperator<T>(context.Objective), block), 1);
         return MeasurementResult.FromEigenpairs(Name, result, shared);
     }
 }

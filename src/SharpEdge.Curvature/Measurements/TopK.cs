@@ -8,7 +8,7 @@ namespace SharpEdge.Curvature.Measurements;
 /// to 3 % for k ≥ 6). Warm-started from the previous call's eigenvectors. Cost: the solver's H·v products
 /// (Lanczos for k = 5: ~40–100 cold).
 /// </summary>
-public sealed class TopK : IMeasurement
+public sealed class TopK : IBlockMeasurement
 {
     private readonly int k;
 
@@ -29,5 +29,13 @@ public sealed class TopK : IMeasurement
         if (k > context.ParameterCount) throw new ArgumentException($"top-k={k}: the model has only {context.ParameterCount} parameters");
         var (result, shared) = context.TopEigenpairs(EigenvectorCache.Hessian, () => new HessianOperator<T>(context.Objective), k);
         return MeasurementResult.FromEigenpairs(Name, result, shared, k);
+    }
+
+    /// <summary>The top min(k, block size) eigenvalues of the Hessian block P_bᵀHP_b of one parameter tensor (a bias may be smaller than k).</summary>
+    public MeasurementResult MeasureBlock<T>(MeasurementContext<T> context, ParameterBlock block) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int count = Math.Min(k, block.Count);
+        var (result, shared) = context.TopEigenpairs(EigenvectorCache.HessianBlock(block), () => new RestrictedOperator(new HessianOperator<T>(context.Objective), block), count);
+        return MeasurementResult.FromEigenpairs(Name, result, shared, count);
     }
 }

@@ -5,7 +5,7 @@ namespace SharpEdge.Plots;
 /// 2/η line, and each recorded metric (store names: <c>loss</c>, <c>lambda_max</c>, <c>batch_sharpness</c>, …) as
 /// values against steps.
 /// </summary>
-public sealed record TrainingRun(string Label, IReadOnlyDictionary<string, MetricTrace> Metrics)
+public sealed record RunCurves(string Label, IReadOnlyDictionary<string, MetricTrace> Metrics)
 {
     public double? LearningRate { get; init; }
     public int? BatchSize { get; init; }
