@@ -58,7 +58,7 @@ public sealed class LocalPool(RunStore store, SweepRecord sweep, TaskLauncher la
         {
             store.SetSweepOwner(sweep.Name, null);
         }
-        Report();
+        if (total > 0) Report();
         return (done, failed, cancel.IsCancellationRequested);
     }
 }

@@ -34,7 +34,8 @@ public sealed class SlurmBackend(RunStore store, SweepRecord sweep, SlurmClient 
         foreach (var (start, count) in SlurmScript.Chunks(pending.Count, max))
         {
             var tasks = pending.Skip(start).Take(count).ToList();
-            foreach (var task in tasks) File.Delete(Path.Combine(folder.Task(task.Key), SweepFolder.OutcomeFile)); // no stale marker of an earlier attempt
+            foreach (var task in tasks) // no stale marker of an earlier attempt
+                if (File.Exists(Path.Combine(folder.Task(task.Key), SweepFolder.OutcomeFile))) File.Delete(Path.Combine(folder.Task(task.Key), SweepFolder.OutcomeFile));
             var chunkPath = Path.Combine(folder.Slurm, $"array-{stamp}-{n}.json");
             var scriptPath = Path.Combine(folder.Slurm, $"array-{stamp}-{n}.sh");
             n++;
