@@ -153,7 +153,7 @@ public sealed class RunStoreTests : IDisposable
         command.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", (string)command.ExecuteScalar()!);
         command.CommandText = "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name)";
-        Assert.Equal("metrics,runs", (string)command.ExecuteScalar()!);
+        Assert.Equal("metrics,runs,sweeps,tasks", (string)command.ExecuteScalar()!);
     }
 
     [Fact]
@@ -321,7 +321,7 @@ public sealed class RunStoreTests : IDisposable
         {
             raw.Open();
             using var command = raw.CreateCommand();
-            command.CommandText = "ALTER TABLE runs DROP COLUMN resumed; PRAGMA user_version = 1";   // the schema as version 1 shipped it
+            command.CommandText = "DROP TABLE tasks; DROP TABLE sweeps; ALTER TABLE runs DROP COLUMN resumed; PRAGMA user_version = 1";   // the schema as version 1 shipped it
             command.ExecuteNonQuery();
         }
         Assert.Contains("open it once read-write", Assert.Throws<RunStoreException>(() => RunStore.Open(temp.Path, readOnly: true)).Message);
