@@ -11,7 +11,7 @@ public sealed record SweepRecord
     public required string Command { get; init; }
     public required string Spec { get; init; }
     public required string Folder { get; init; }
-    /// <summary>The folder tasks run in (relative paths in the spec are relative to it): where the sweep was started.</summary>
+    /// <summary>The folder tasks run in, so relative paths in the spec are relative to it: the spec file's folder.</summary>
     public required string WorkingDirectory { get; init; }
     public string Backend { get; init; } = "local";
     public DateTime Created { get; init; }

@@ -29,7 +29,7 @@ public static class SweepCommands
 
     private static Command Run(RootCommand root)
     {
-        var spec = new Argument<string>("SPEC") { Description = "the sweep spec, a YAML file (docs/sweeps.md)" };
+        var spec = new Argument<string>("SPEC") { Description = "the sweep spec, a YAML file (docs/sweeps.md); tasks run in its folder, so relative paths in it are relative to it" };
         var options = new SweepOptions();
         var command = new Command("run", "Register the spec's tasks (those already known are kept as they are) and run every pending one; run again, it does nothing more.") { spec };
         options.AddTo(command);
@@ -46,7 +46,7 @@ public static class SweepCommands
             var sweep = new SweepRecord
             {
                 Name = sweepSpec.Name, Command = sweepSpec.Command, Spec = sweepSpec.Text, Backend = backend,
-                Folder = SweepFolder.For(results, sweepSpec.Name).Root, WorkingDirectory = Directory.GetCurrentDirectory(),
+                Folder = SweepFolder.For(results, sweepSpec.Name).Root, WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(specPath))!,
             };
             var (added, known) = store.RegisterSweep(sweep, tasks.Select(t => t.ToDraft()).ToList());
             CommandRunner.Log($"sweep {sweep.Name}: {tasks.Count} task(s) in the spec, {added} new, {known} known; folder {sweep.Folder}");
