@@ -97,19 +97,23 @@ public sealed partial class RunStore
     });
 
     /// <summary>
-    /// Takes the first pending task for this process: running, one more attempt, this host and pid as its runner.
-    /// Null when none is pending. Atomic, so concurrent claimers never get the same task.
+    /// Takes the first pending task (of <paramref name="keys"/> when given) for this process: running, one more
+    /// attempt, this host and pid as its runner. Null when none is pending. Atomic, so concurrent claimers never
+    /// get the same task.
     /// </summary>
-    public SweepTaskRecord? ClaimTask(string sweep) => Guard(() => Write(() =>
+    public SweepTaskRecord? ClaimTask(string sweep, IReadOnlyCollection<string>? keys = null) => Guard(() => Write(() =>
     {
         using var command = Command(
             $"""
             UPDATE tasks SET state = 'running', attempts = attempts + 1, host = $host, runner_pid = $pid, pid = NULL, job = NULL,
                    started = $now, finished = NULL, seconds = NULL
-            WHERE sweep = $sweep AND key = (SELECT key FROM tasks WHERE sweep = $sweep AND state = 'pending' ORDER BY position, key LIMIT 1)
+            WHERE sweep = $sweep AND key = (SELECT key FROM tasks WHERE sweep = $sweep AND state = 'pending'
+                                            AND ($keys IS NULL OR key IN (SELECT value FROM json_each($keys)))
+                                            ORDER BY position, key LIMIT 1)
             RETURNING {TaskColumns}
             """,
-            ("$host", Environment.MachineName), ("$pid", Environment.ProcessId), ("$now", FormatTime(DateTime.UtcNow)), ("$sweep", sweep));
+            ("$host", Environment.MachineName), ("$pid", Environment.ProcessId), ("$now", FormatTime(DateTime.UtcNow)), ("$sweep", sweep),
+            ("$keys", keys is null ? null : JsonSerializer.Serialize(keys)));
         return ReadTasks(command).SingleOrDefault();
     }));
 
@@ -202,8 +206,11 @@ public sealed partial class RunStore
         return exists.ExecuteScalar() is string s ? SweepTaskStateText.Parse(s) : throw MissingTask(sweep, key);
     }));
 
-    /// <summary>Puts these tasks (those not done) back in the queue with a fresh attempt count; returns how many.</summary>
-    public int RequeueTasks(string sweep, IEnumerable<string> keys)
+    /// <summary>
+    /// Puts these tasks back in the queue with a fresh attempt count; returns how many. Done tasks stay done
+    /// unless <paramref name="includeDone"/> (their results are gone and must be made again).
+    /// </summary>
+    public int RequeueTasks(string sweep, IEnumerable<string> keys, bool includeDone = false)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var list = keys.ToList();
@@ -212,9 +219,9 @@ public sealed partial class RunStore
             using var command = Command(
                 """
                 UPDATE tasks SET state = 'pending', attempts = 0, host = NULL, runner_pid = NULL, pid = NULL, job = NULL
-                WHERE sweep = $sweep AND key = $key AND state != 'done'
+                WHERE sweep = $sweep AND key = $key AND (state != 'done' OR $all)
                 """,
-                ("$sweep", sweep), ("$key", ""));
+                ("$sweep", sweep), ("$key", ""), ("$all", includeDone));
             int count = 0;
             foreach (var key in list)
             {

@@ -11,6 +11,9 @@ namespace SharpEdge.Sweeps;
 /// </summary>
 public sealed class LocalPool(RunStore store, SweepRecord sweep, TaskLauncher launcher, int workers, int threadsPerWorker, int retries)
 {
+    /// <summary>Only these tasks (null: every pending task of the sweep).</summary>
+    public IReadOnlyCollection<string>? Keys { get; init; }
+
     public Action<SweepProgress>? Progress { get; init; }
     public Action<string>? Log { get; init; }
 
@@ -19,7 +22,7 @@ public sealed class LocalPool(RunStore store, SweepRecord sweep, TaskLauncher la
     {
         var folder = new SweepFolder(sweep.Folder);
         var command = sweep.Command.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        int total = store.Tasks(sweep.Name, SweepTaskState.Pending).Count;
+        int total = store.Tasks(sweep.Name, SweepTaskState.Pending).Count(t => Keys is null || Keys.Contains(t.Key));
         int done = 0, failed = 0, running = 0;
         var clock = Stopwatch.StartNew();
         void Report() => Progress?.Invoke(new SweepProgress(Volatile.Read(ref done), Volatile.Read(ref failed), Volatile.Read(ref running), total, clock.Elapsed));
@@ -29,7 +32,7 @@ public sealed class LocalPool(RunStore store, SweepRecord sweep, TaskLauncher la
         {
             var threads = Enumerable.Range(0, Math.Max(1, workers)).Select(_ => Task.Factory.StartNew(() =>
             {
-                while (!cancel.IsCancellationRequested && store.ClaimTask(sweep.Name) is { } task)
+                while (!cancel.IsCancellationRequested && store.ClaimTask(sweep.Name, Keys) is { } task)
                 {
                     Interlocked.Increment(ref running);
                     var taskFolder = folder.Task(task.Key);

@@ -187,3 +187,27 @@ public class SweepCommandTests
         }
     }
 }
+
+public class PhaseSweepFrontEndTests
+{
+    [Fact]
+    public void Phase_sweep_trains_its_cells_as_tasks_of_a_sweep_in_worker_processes()
+    {
+        var f = new SweepFixture();
+        var r = f.Run("phase", "sweep", "--lrs", "1,2", "--epss", "1", "--seeds", "1", "--epochs", "20", "--batches", "20", "--workers", "2",
+            "--out", Path.Combine(f.Dir, "out"), "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("2 worker process(es) × 1 thread(s)", r.Stderr);
+        using var store = RunStore.Open(f.Results, readOnly: true);
+        var sweep = Assert.Single(store.ListSweeps());
+        Assert.StartsWith("phase-sweep-", sweep.Name);
+        Assert.Equal("phase train", sweep.Command);
+        var tasks = store.Tasks(sweep.Name);
+        Assert.Equal(["lr=1 eps=1", "lr=2 eps=1"], tasks.Select(t => t.Label));
+        Assert.All(tasks, t => Assert.Equal(SweepTaskState.Done, t.State));
+        Assert.Equal(store.ListRuns().Select(x => x.Id).Order(), tasks.Select(t => t.RunId!.Value).Order());
+        using var doc = JsonDocument.Parse(r.Stdout);
+        Assert.Equal([1.0, 2.0], doc.RootElement.GetProperty("cells").EnumerateArray().Select(c => c.GetProperty("lr").GetDouble()));
+        Assert.All(doc.RootElement.GetProperty("cells").EnumerateArray(), c => Assert.True(File.Exists(c.GetProperty("path").GetString())));
+    }
+}

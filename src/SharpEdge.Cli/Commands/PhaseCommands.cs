@@ -40,6 +40,20 @@ public static class PhaseCommands
         public readonly Option<string> Output = new("--out") { Description = "output root; a cell goes to OUT/r{r}K{K}/r{r}K{K}_{actf}_lr{lr}_bs{bs}_eps{eps}/data.npz", Required = true };
         public readonly Option<string?> Results = new("--results") { Description = "run store folder (default $SHARPEDGE_RESULTS or ./results)" };
 
+        /// <summary>These options as <c>phase train</c> flags (a sweep's fixed arguments).</summary>
+        public IReadOnlyList<(string Flag, string Value)> Flags(ParseResult parse)
+        {
+            static string I(long v) => v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            static string D(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            return
+            [
+                (Seeds.Name, I(parse.GetValue(Seeds))), (Seed.Name, I(parse.GetValue(Seed))), (Epochs.Name, I(parse.GetValue(Epochs))), (Actf.Name, parse.GetValue(Actf)!),
+                (Ratio.Name, I(parse.GetValue(Ratio))), (Hidden.Name, I(parse.GetValue(Hidden))), (Batch.Name, I(parse.GetValue(Batch))), (Batches.Name, I(parse.GetValue(Batches))),
+                (Dim.Name, I(parse.GetValue(Dim))), (MMu.Name, D(parse.GetValue(MMu))), (MSig.Name, D(parse.GetValue(MSig))), (WMu.Name, D(parse.GetValue(WMu))),
+                (WSig.Name, D(parse.GetValue(WSig))), (ZMu.Name, D(parse.GetValue(ZMu))), (ZSig.Name, D(parse.GetValue(ZSig))),
+            ];
+        }
+
         public void AddTo(Command command)
         {
             foreach (var option in new Option[] { Seeds, Seed, Epochs, Actf, Ratio, Hidden, Batch, Batches, Dim, MMu, MSig, WMu, WSig, ZMu, ZSig, Output, Results })
@@ -144,12 +158,15 @@ public static class PhaseCommands
         var lrs = new Option<string>("--lrs") { Description = "learning rates, comma-separated", DefaultValueFactory = _ => PaperGrid };
         var epss = new Option<string>("--epss") { Description = "student init widths eps, comma-separated", DefaultValueFactory = _ => PaperGrid };
         var overwrite = new Option<bool>("--overwrite") { Description = "retrain cells that already have a data.npz" };
-        var threads = new Option<int?>("--threads", "--workers") { Description = "compute threads (default: all cores); each cell's models run in parallel" };
+        var threads = new Option<int?>("--threads") { Description = "compute threads of each cell's process; its models run in parallel (default: cores / workers, else 1)" };
+        var workers = new Option<int?>("--workers") { Description = "cells trained at once, each in a process of its own (default: cores / threads)" };
         var json = CommonOptions.Json();
         var model = new ModelOptions();
-        var command = new Command("sweep", "Train every (lr, eps) cell of a grid (the paper's 12×12 by default); finished cells are skipped, so a killed sweep resumes where it stopped.")
+        var command = new Command("sweep",
+            "Train every (lr, eps) cell of a grid (the paper's 12×12 by default) as tasks of a local sweep (`sharpedge sweep status phase-sweep-…`); " +
+            "finished cells are skipped, so a killed sweep resumes where it stopped.")
         {
-            lrs, epss, overwrite, threads, json,
+            lrs, epss, overwrite, threads, workers, json,
         };
         model.AddTo(command);
         command.SetAction(parse =>
@@ -159,29 +176,30 @@ public static class PhaseCommands
             var root = parse.GetValue(model.Output)!;
             var cells = lrValues.SelectMany(lr => epsValues.Select(eps => model.Config(parse, lr, eps))).ToList();
             using var store = RunStore.Open(parse.GetValue(model.Results));
-            var report = new List<object>();
+            var report = new Dictionary<(double, double), object>();
             var clock = Stopwatch.StartNew();
-            int done = 0, skipped = 0;
+            var toTrain = new List<(double, double)>();
             foreach (var config in cells)
             {
                 var existing = Path.Combine(PhaseOutput.CellDirectory(root, config), "data.npz");
                 if (File.Exists(existing) && !parse.GetValue(overwrite))
                 {
                     CheckSameParameters(existing, config, parse.GetValue(model.Seeds));
-                    skipped++;
-                    report.Add(new { lr = config.LearningRate, eps = config.StudentWidth, path = existing, skipped = true });
+                    report[(config.LearningRate, config.StudentWidth)] = new { lr = config.LearningRate, eps = config.StudentWidth, path = existing, skipped = true };
                     continue;
                 }
                 if (File.Exists(existing)) File.Delete(existing);
-                var cell = TrainCell(config, parse.GetValue(model.Seed), 0, parse.GetValue(model.Seeds), root, OutputFormat.Npz, store,
-                    $"phase sweep [{done + skipped + 1}/{cells.Count}]");
-                done++;
-                var remaining = cells.Count - done - skipped;
-                CommandRunner.Log($"phase sweep: {done + skipped}/{cells.Count} cells ({skipped} skipped), elapsed {clock.Elapsed:hh\\:mm\\:ss}" +
-                                  (remaining > 0 ? $", ETA {TimeSpan.FromSeconds(clock.Elapsed.TotalSeconds / done * remaining):hh\\:mm\\:ss}" : ""));
-                report.Add(new { lr = config.LearningRate, eps = config.StudentWidth, path = cell.Path, skipped = false, diverged = cell.Diverged, seconds = cell.Seconds });
+                toTrain.Add((config.LearningRate, config.StudentWidth));
             }
-            if (parse.GetValue(json)) CommandRunner.WriteJson(new { cells = report, trained = done, skipped, seconds = clock.Elapsed.TotalSeconds });
+            int skipped = report.Count;
+            var trained = PhaseSweepFrontEnd.Train(store, ResultsFolder.Resolve(parse.GetValue(model.Results)), root, model.Flags(parse), toTrain,
+                parse.GetValue(workers), parse.GetValue(threads));
+            foreach (var c in trained)
+                report[(c.LearningRate, c.StudentWidth)] = new { lr = c.LearningRate, eps = c.StudentWidth, path = c.Path, skipped = false, diverged = c.Diverged, seconds = c.Seconds };
+            int done = trained.Count;
+            CommandRunner.Log($"phase sweep: {done} cell(s) trained, {skipped} skipped, in {clock.Elapsed.TotalSeconds:F1} s");
+            if (parse.GetValue(json))
+                CommandRunner.WriteJson(new { cells = cells.Select(c => report[(c.LearningRate, c.StudentWidth)]), trained = done, skipped, seconds = clock.Elapsed.TotalSeconds });
         });
         return command;
     }
