@@ -82,7 +82,8 @@ public static class SweepCommands
                 .Concat(store.AbandonedTasks(sweep.Name).Select(t => t.Key)).ToList();
             int requeued = store.RequeueTasks(sweep.Name, requeue);
             CommandRunner.Log($"sweep {sweep.Name}: {requeued} task(s) re-queued, {store.Tasks(sweep.Name, SweepTaskState.Pending).Count} pending");
-            var outcome = SweepExecution.Run(store, sweep with { Backend = backend }, spec, backend, options, parse, slurm);
+            if (backend != sweep.Backend) store.RegisterSweep(sweep with { Backend = backend }, []);
+            var outcome = SweepExecution.Run(store, store.FindSweep(sweep.Name)!, spec, backend, options, parse, slurm);
             return Finish(store, sweep.Name, outcome, parse.GetValue(options.Json), added: 0);
         });
         return command;
