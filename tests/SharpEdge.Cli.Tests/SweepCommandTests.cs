@@ -121,6 +121,8 @@ public class SweepCommandTests
         // it stopped itself rather than finishing: its cell was never written
         Assert.DoesNotContain(Directory.GetFiles(Path.Combine(f.Dir, "cells"), "data.npz", SearchOption.AllDirectories), p => p.Contains("_lr4_"));
         Assert.Equal(SweepTaskState.Running, f.Tasks("faults").Single(t => t.Label == slow).State);
+        var orphan = f.Status("faults").GetProperty("tasks").EnumerateArray().Single(t => t.GetProperty("label").GetString() == slow);
+        Assert.True(orphan.GetProperty("abandoned").GetBoolean());
 
         var resumed = f.Run("sweep", "resume", "faults");
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);

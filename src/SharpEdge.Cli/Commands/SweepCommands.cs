@@ -107,8 +107,10 @@ public static class SweepCommands
             }
             Console.WriteLine($"sweep {sweep.Name}: {sweep.Command}, {tasks.Count} tasks, backend {sweep.Backend}, folder {sweep.Folder}");
             Console.WriteLine("  " + string.Join(", ", Counts(tasks).Select(kv => $"{kv.Key} {kv.Value}")));
+            var abandoned = store.AbandonedTasks(sweep.Name).Select(t => t.Key).ToHashSet();
             foreach (var t in tasks)
-                Console.WriteLine($"  {t.Key}  {t.State.ToText(),-9} {t.Attempts,2}  {t.Label,-40} {(t.RunId is long r ? $"run {r}" : t.Job ?? "")}  {t.Error}");
+                Console.WriteLine($"  {t.Key}  {t.State.ToText(),-9} {t.Attempts,2}  {t.Label,-40} {(t.RunId is long r ? $"run {r}" : t.Job ?? "")}  " +
+                                  (abandoned.Contains(t.Key) ? "its sweep process is gone (sweep resume runs it again)" : t.Error));
         });
         return command;
     }
@@ -230,6 +232,7 @@ public static class SweepCommands
     internal static JsonObject Describe(RunStore store, SweepRecord sweep)
     {
         var tasks = store.Tasks(sweep.Name);
+        var abandoned = store.ReadOnly ? [] : store.AbandonedTasks(sweep.Name).Select(t => t.Key).ToHashSet();
         var counts = new JsonObject();
         foreach (var (state, n) in Counts(tasks)) counts[state] = n;
         return new JsonObject
@@ -239,7 +242,7 @@ public static class SweepCommands
             {
                 ["key"] = t.Key, ["position"] = t.Position, ["label"] = t.Label, ["axes"] = JsonNode.Parse(t.Axes), ["args"] = new JsonArray(t.Args.Select(a => (JsonNode)a).ToArray()),
                 ["state"] = t.State.ToText(), ["attempts"] = t.Attempts, ["error"] = t.Error, ["run"] = t.RunId, ["job"] = t.Job, ["seconds"] = t.Seconds,
-                ["folder"] = new SweepFolder(sweep.Folder).Task(t.Key),
+                ["folder"] = new SweepFolder(sweep.Folder).Task(t.Key), ["abandoned"] = abandoned.Contains(t.Key),
             }).ToArray()),
         };
     }
