@@ -206,7 +206,7 @@ public sealed class Trainer
     /// </summary>
     private void Measure(TrainingState state, long step, double epoch, bool end, List<MetricRow> rows, Dictionary<string, double> latest)
     {
-        MeasureCurvature(state, step, end, epoch, rows, latest);
+        MeasureCurvature(state, step, epoch, end, rows, latest);
         foreach (var e in evaluations)
         {
             if (!(end || e.Cadence.Fires(step, Config.BatchSize))) continue;
@@ -216,7 +216,7 @@ public sealed class Trainer
         }
     }
 
-    private void MeasureCurvature(TrainingState state, long step, bool end, double epoch, List<MetricRow> rows, Dictionary<string, double> latest)
+    private void MeasureCurvature(TrainingState state, long step, double epoch, bool end, List<MetricRow> rows, Dictionary<string, double> latest)
     {
         bool any = false;
         foreach (var m in scheduled) any |= end || m.Cadence.Fires(step, Config.BatchSize);   // an array: no enumerator per step

@@ -152,7 +152,7 @@ public static class TrainingRun
         var evaluated = string.Concat(t.Evaluations.Select(e => $", {e.LossMetric[..^5]} loss and accuracy@{e.Cadence}"));
         var steps = t.Update switch
         {
-            NoisyGradientDescent g => $"noisy GD ({c.GdNoise} noise ×{c.NoiseMagnitude}{(g.Noise.Model is NoiseModel.Diagonal or NoiseModel.Isotropic ? $", variances every {c.NoiseRefresh} steps" : "")}, seed {c.NoiseSeed}) with {c.Optimizer}",
+            NoisyGradientDescent g => $"noisy GD ({c.GdNoise} noise ×{c.NoiseMagnitude}{(g.Noise.Model is NoiseModel.Diagonal or NoiseModel.Isotropic ? (c.NoiseRefresh == 1 ? ", variances every step" : $", variances every {c.NoiseRefresh} steps") : "")}, seed {c.NoiseSeed}) with {c.Optimizer}",
             EulerMaruyama e => $"SDE (Euler–Maruyama, {e.SubSteps} sub-steps of {e.SubStep:G4} per step of time η={e.Eta:G4}, diffusion ×{c.NoiseMagnitude}, seed {c.NoiseSeed})",
             _ => c.Optimizer,
         };
