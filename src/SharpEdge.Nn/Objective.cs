@@ -79,6 +79,27 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>
+    /// L(θ) and the accuracy over all samples (the fraction whose prediction is right, <see cref="Samples{T}.CountCorrect"/>):
+    /// the full-data and test-set evaluation of training.
+    /// </summary>
+    public double Evaluate(ReadOnlySpan<T> theta, out double accuracy)
+    {
+        var tape = TapeFor(0, caching: false);
+        double total = 0;
+        long correct = 0;
+        for (int c = 0; c < ChunkCount; c++)
+        {
+            var (start, count) = Chunk(c);
+            Network.Forward(tape, theta, Data.InputRows(start, count), count);
+            total += Loss.Evaluate(tape.Output, Data, start, count, Data.Count, []);
+            correct += Data.CountCorrect(tape.Output, start, count);
+        }
+        linearized = false;
+        accuracy = (double)correct / Data.Count;
+        return total;
+    }
+
+    /// <summary>
     /// Loss and gradient at θ; remembers θ and the passes for the products that follow
     /// (<see cref="HessianVectorProduct"/>, <see cref="GaussNewtonVectorProduct"/>, <see cref="Jvp"/>, <see cref="Vjp"/>).
     /// θ is held by reference, not copied (a copy would cost as much as the whole gradient of a small batch):
@@ -196,6 +217,31 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
         var curvature = Network.RBackwardDotAlongGradient(tape, theta.Span, r);
         HessianVectorProducts++;
         return (loss, gradientNorm, curvature);
+    }
+
+    /// <summary>
+    /// Σ_i w_i ∇ℓ_i at the linearization point: the gradient of the sample-weighted loss Σ_i w_i ℓ_i (not divided
+    /// by N; w_i = 1/N gives ∇L), from the kept forward passes at one backward pass per chunk. Noisy GD and the SDE
+    /// weight samples by centred Gaussians to draw gradient noise with the minibatch covariance (eoss_spec §10.1, §10.2).
+    /// </summary>
+    public void SampleWeightedGradient(ReadOnlyMemory<double> weights, Span<T> gradient)
+    {
+        if (weights.Length != Data.Count) throw new ArgumentException($"{weights.Length} weights for {Data.Count} samples");
+        CheckVector(gradient, nameof(gradient));
+        ChunkSum(gradient, (c, output) =>
+        {
+            var tape = PreparedTape(c);
+            var (start, count) = Chunk(c);
+            var dz = lossGradient.AsSpan(0, count * Network.OutputSize);
+            Loss.Evaluate(tape.Output, Data, start, count, 1.0, dz);   // rows ∇_z ℓ_i
+            var w = weights.Span.Slice(start, count);
+            for (int i = 0; i < count; i++)
+            {
+                var wi = T.CreateTruncating(w[i]);
+                foreach (ref var v in dz.Slice(i * Network.OutputSize, Network.OutputSize)) v *= wi;
+            }
+            Network.BackwardSeparately(tape, point.Span, dz, output);
+        });
     }
 
     /// <summary>G v = Jᵀ H_ℓ J v: the generalised Gauss-Newton matrix of the full loss applied to v (one R-forward, one backward).</summary>

@@ -40,6 +40,38 @@ public sealed class Samples<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public ReadOnlyMemory<T> InputRows(int start, int count) => Inputs.AsMemory(start * InputSize, count * InputSize);
 
+    /// <summary>
+    /// How many of the samples [start, start+count) the network outputs <paramref name="outputs"/> ([count, Outputs])
+    /// classify right: the arg-max output is the label (class labels) or the arg-max target (one-hot targets); with one
+    /// output (±1 targets) its sign is the target's (0 and NaN are wrong). Ties go to the first maximum.
+    /// </summary>
+    public int CountCorrect(ReadOnlySpan<T> outputs, int start, int count)
+    {
+        if (outputs.Length < count * Outputs) throw new ArgumentException($"outputs hold {outputs.Length} values, expected {count}x{Outputs}");
+        int correct = 0;
+        for (int i = 0; i < count; i++)
+        {
+            var z = outputs.Slice(i * Outputs, Outputs);
+            bool right;
+            if (Labels is not null) right = ArgMax(z) == Labels[start + i];
+            else
+            {
+                var y = Targets.AsSpan((start + i) * Outputs, Outputs);
+                right = Outputs == 1 ? (y[0] > T.Zero ? z[0] > T.Zero : z[0] < T.Zero) : ArgMax(z) == ArgMax(y);
+            }
+            if (right) correct++;
+        }
+        return correct;
+    }
+
+    private static int ArgMax(ReadOnlySpan<T> values)
+    {
+        int best = 0;
+        for (int k = 1; k < values.Length; k++)
+            if (values[k] > values[best]) best = k;
+        return best;
+    }
+
     /// <summary>An empty set of <paramref name="count"/> samples shaped like this one (a minibatch buffer).</summary>
     public Samples<T> CreateBuffer(int count) => new(new T[count * InputSize], InputShape,
         Targets is null ? null : new T[count * Outputs], Outputs, Labels is null ? null : new int[count]);

@@ -1,10 +1,12 @@
+using SharpEdge.Numerics;
+
 namespace SharpEdge.Training;
 
 /// <summary>
 /// Everything the training loop carries from one step to the next, at the top of step <see cref="Step"/>: before
 /// that step's measurements and update, after <see cref="Step"/> updates. Nothing else is needed to continue
-/// bit-identically: the batch order is a function of (order seed, step) and measurement seeds are functions of
-/// the step, so there is no random-number state to save.
+/// bit-identically: the batch order is a function of (order seed, step), measurement seeds are functions of the
+/// step, and the only random state, that of noisy GD and the SDE, is saved here.
 /// </summary>
 public sealed record Checkpoint
 {
@@ -26,6 +28,12 @@ public sealed record Checkpoint
     public int BatchSize { get; init; }
     /// <summary>Training wall time up to this step, over every process that worked on the run.</summary>
     public double Seconds { get; init; }
+    /// <summary>Noisy GD and the SDE: the noise generator's seed and state (<see cref="NoiseState"/>); null for minibatch runs.</summary>
+    public ulong? NoiseSeed { get; init; }
+    public RngState? NoiseGenerator { get; init; }
+    /// <summary>diag and iso noise: the kept per-sample gradient variances and the step they were computed at.</summary>
+    public double[]? NoiseVariance { get; init; }
+    public long NoiseVarianceStep { get; init; } = -1;
 }
 
 /// <summary>

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SharpEdge.Nn;
+using SharpEdge.Numerics;
 using SharpEdge.Numerics.Io;
 
 namespace SharpEdge.Training;
@@ -10,7 +11,8 @@ namespace SharpEdge.Training;
 /// <summary>
 /// The <c>checkpoints/</c> folder of a run: for each step S, <c>checkpoint_step_S.safetensors</c> (θ under
 /// PyTorch names, then <c>optimizer.NAME</c> buffers in the parameter layout, <c>warm_start.KEY</c> eigenvectors
-/// [k, size] in float64, and the loop's scalars as <c>trainer.*</c>) and <c>checkpoint_step_S.json</c> (step,
+/// [k, size] in float64, the loop's scalars as <c>trainer.*</c>, and for noisy GD and the SDE the noise generator
+/// as <c>noise.seed</c>, <c>noise.generator</c> and the kept variances as <c>noise.variance</c>) and <c>checkpoint_step_S.json</c> (step,
 /// kind, the tensor file's size and SHA-256). Both are written atomically, tensors first: the metadata file
 /// commits the checkpoint, so a process killed mid-write leaves the previous checkpoints as they were, and a
 /// checkpoint whose tensor file was truncated or altered later is reported as corrupt instead of being loaded.
@@ -77,6 +79,16 @@ public sealed class CheckpointFolder
         tensors.Add(new TensorEntry("trainer.epoch_loss_count", new long[] { checkpoint.EpochLossCount }, 1));
         tensors.Add(new TensorEntry("trainer.batch_size", new long[] { checkpoint.BatchSize }, 1));
         tensors.Add(new TensorEntry("trainer.seconds", new double[] { checkpoint.Seconds }, 1));
+        if (checkpoint.NoiseGenerator is { } generator)
+        {
+            tensors.Add(new TensorEntry("noise.seed", new long[] { unchecked((long)(checkpoint.NoiseSeed ?? 0)) }, 1));
+            tensors.Add(new TensorEntry("noise.generator", NoiseGeneratorWords(generator), 6));
+        }
+        if (checkpoint.NoiseVariance is { } variance)
+        {
+            tensors.Add(new TensorEntry("noise.variance", variance, variance.Length));
+            tensors.Add(new TensorEntry("noise.variance_step", new long[] { checkpoint.NoiseVarianceStep }, 1));
+        }
         var tensorPath = TensorPath(checkpoint.Step);
         SafeTensors.Write(tensorPath, tensors, new Dictionary<string, string>
         {
@@ -166,6 +178,12 @@ public sealed class CheckpointFolder
         T Scalar<T>(string name) => byName.TryGetValue(name, out var e) && e.Data is T[] { Length: 1 } a ? a[0]
             : throw Corrupt(metaPath, $"tensor '{name}' is missing or not a single {typeof(T).Name}");
         if (Scalar<long>("trainer.step") != step) throw Corrupt(metaPath, $"its tensors say step {Scalar<long>("trainer.step")}");
+        RngState? generator = null;
+        if (byName.TryGetValue("noise.generator", out var words))
+            generator = words.Data is long[] { Length: 6 } w ? NoiseGenerator(w) : throw Corrupt(metaPath, "tensor 'noise.generator' is not 6 int64 words");
+        double[]? noiseVariance = null;
+        if (byName.TryGetValue("noise.variance", out var varianceEntry))
+            noiseVariance = varianceEntry.Data as double[] ?? throw Corrupt(metaPath, "tensor 'noise.variance' is not float64");
         return new Checkpoint
         {
             Step = step,
@@ -179,8 +197,19 @@ public sealed class CheckpointFolder
             EpochLossCount = Scalar<long>("trainer.epoch_loss_count"),
             BatchSize = (int)Scalar<long>("trainer.batch_size"),
             Seconds = Scalar<double>("trainer.seconds"),
+            NoiseSeed = generator is null ? null : unchecked((ulong)Scalar<long>("noise.seed")),
+            NoiseGenerator = generator,
+            NoiseVariance = noiseVariance,
+            NoiseVarianceStep = noiseVariance is null ? -1 : Scalar<long>("noise.variance_step"),
         };
     }
+
+    /// <summary>A generator state as six int64 words: the four xoshiro words, whether a normal is cached, and its bits.</summary>
+    private static long[] NoiseGeneratorWords(RngState s) => unchecked(
+        [(long)s.S0, (long)s.S1, (long)s.S2, (long)s.S3, s.HasSpareNormal ? 1 : 0, BitConverter.DoubleToInt64Bits(s.SpareNormal)]);
+
+    private static RngState NoiseGenerator(long[] w) => unchecked(
+        new RngState((ulong)w[0], (ulong)w[1], (ulong)w[2], (ulong)w[3], w[4] != 0, BitConverter.Int64BitsToDouble(w[5])));
 
     /// <summary>
     /// After the checkpoint of <paramref name="newest"/>: deletes earlier timed and interrupt checkpoints, step

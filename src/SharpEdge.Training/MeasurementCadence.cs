@@ -43,23 +43,33 @@ public sealed class MeasurementCadence
     /// <summary>Parses the text after <c>@</c> for <paramref name="measurement"/> (whose HEAD rule <c>head</c> names).</summary>
     public static MeasurementCadence Parse(string text, IMeasurement measurement)
     {
-        ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(measurement);
+        return Parse(text, measurement.Name, measurement.Cadence);
+    }
+
+    /// <summary>
+    /// Parses a cadence of <paramref name="name"/> (a measurement, or the option that sets the cadence, <c>--test-every</c>)
+    /// whose HEAD rule is <paramref name="head"/> (none: 'head' is an error).
+    /// </summary>
+    public static MeasurementCadence Parse(string text, string name, Cadence? head)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(name);
         var parts = text.Split('/', StringSplitOptions.TrimEntries);
         var early = new List<(int Every, long Until)>();
         foreach (var part in parts[..^1])
         {
             var less = part.IndexOf('<');
             if (less < 0 || !TryInterval(part[..less], out var e) || !long.TryParse(part[(less + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var until))
-                throw Bad(measurement, text, $"'{part}' is not a phase EVERY<UNTIL");
+                throw Bad(name, text, $"'{part}' is not a phase EVERY<UNTIL");
             if (until <= (early.Count > 0 ? early[^1].Until : 0))
-                throw Bad(measurement, text, $"phase ends must increase, got {until} after {(early.Count > 0 ? early[^1].Until : 0)}");
+                throw Bad(name, text, $"phase ends must increase, got {until} after {(early.Count > 0 ? early[^1].Until : 0)}");
             early.Add((e, until));
         }
         var last = parts[^1];
-        if (last == "head") return new([.. early], 0, measurement.Cadence);
+        if (last == "head") return head is not null ? new([.. early], 0, head) : throw Bad(name, text, "there is no HEAD rule for it (the original has no such quantity)");
         if (TryInterval(last, out var n)) return new([.. early], n, null);
-        throw Bad(measurement, text, $"'{last}' is neither a step count nor 'head'");
+        throw Bad(name, text, $"'{last}' is neither a step count nor 'head'");
     }
 
     /// <summary>The text form (round-trips through <see cref="Parse"/>).</summary>
@@ -69,7 +79,8 @@ public sealed class MeasurementCadence
     private static bool TryInterval(string text, out int value) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= 1;
 
-    private static ArgumentException Bad(IMeasurement m, string text, string problem) => new(
-        $"{m.Name}@{text}: {problem}; a cadence is N (every N steps), 'head' (the measurement's own rule, eoss_spec §8.1), " +
+    /// <summary>An error naming the cadence as written: <c>lambda-max@TEXT</c>, or <c>--OPTION TEXT</c> for an option's cadence.</summary>
+    private static ArgumentException Bad(string name, string text, string problem) => new(
+        $"{(name.StartsWith("--", StringComparison.Ordinal) ? $"{name} {text}" : $"{name}@{text}")}: {problem}; a cadence is N (every N steps), 'head' (the measurement's own rule, eoss_spec §8.1), " +
         "or phases EVERY<UNTIL separated by '/' before either, e.g. 1<128/4<256/256");
 }

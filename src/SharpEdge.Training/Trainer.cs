@@ -7,14 +7,16 @@ using SharpEdge.Runs;
 namespace SharpEdge.Training;
 
 /// <summary>
-/// The minibatch training loop of eoss_spec §9 for one <see cref="TrainingConfig"/>, float32. Step t, from
-/// t = the state's step to the configured total: checkpoint when due (<see cref="Checkpoint"/>: the state at the
-/// top of the step), the measurements whose cadence fires at t (every one at the last step), the batch loss
-/// and gradient on batch t of <see cref="BatchOrder"/>, the divergence and stop-loss checks, the update.
+/// The training loop of eoss_spec §9 for one <see cref="TrainingConfig"/>, float32. Step t, from t = the state's
+/// step to the configured total: checkpoint when due (<see cref="Checkpoint"/>: the state at the top of the step),
+/// the measurements and evaluations whose cadence fires at t (every one at the last step), the step's loss and
+/// gradient (on batch t of <see cref="BatchOrder"/>, or on all data for noisy GD and the SDE: <see cref="UpdateRule"/>),
+/// the divergence and stop-loss checks, the update.
 /// </summary>
 /// <remarks>
 /// Nothing in the loop depends on how the run got to step t: batches are a function of (order seed, t),
-/// measurement seeds of t, and the warm starts, optimiser buffers and epoch accumulators are in the checkpoint.
+/// measurement seeds of t, and the warm starts, optimiser buffers, epoch accumulators and the noise generator
+/// are in the checkpoint.
 /// So a run resumed from its checkpoint at step S repeats an uninterrupted run bit for bit (at the same thread
 /// count, which fixes the summation order of the kernels).
 /// </remarks>
@@ -28,10 +30,9 @@ public sealed class Trainer
     private readonly ModelSpec spec;
     private readonly BatchOrder order;
     private readonly Objective<float> full;
-    private readonly Samples<float> batchSamples;
-    private readonly Objective<float> batchObjective;
-    private readonly float[] gradient;
+    private readonly UpdateRule update;
     private readonly ScheduledMeasurement[] scheduled;
+    private readonly Evaluation[] evaluations;
     private float[]? initialParameters;
 
     /// <summary>Loads the data and builds the model of <paramref name="config"/> (validated first).</summary>
@@ -48,14 +49,24 @@ public sealed class Trainer
         order = new BatchOrder(train.Count, config.BatchSize, config.OrderSeed);
         var loss = Loss<float>.FromName(config.Loss);
         full = new Objective<float>(Network, loss, train);
-        batchSamples = train.CreateBuffer(config.BatchSize);
-        batchObjective = new Objective<float>(Network, loss, batchSamples);
-        gradient = new float[Network.ParameterCount];
+        update = UpdateRule.Create(config, full, order);
+        var evaluations = new List<Evaluation>();
+        if (config.FullLossEvery.Length > 0)
+            evaluations.Add(new Evaluation("full", Network, loss, train, MeasurementCadence.Parse(config.FullLossEvery, "--full-loss-every", Evaluation.FullLossRule)));
+        if (config.TestEvery.Length > 0)
+        {
+            var cadence = MeasurementCadence.Parse(config.TestEvery, "--test-every", head: null);
+            if (data.TestCount == 0) throw new ArgumentException($"--test-every: {config.Dataset} has no test split");
+            evaluations.Add(new Evaluation("test", Network, loss, data.Test<float>(config.Loss), cadence));
+        }
+        this.evaluations = [.. evaluations];
     }
 
     public TrainingConfig Config { get; }
     public Network<float> Network { get; }
     public IReadOnlyList<ScheduledMeasurement> Measurements => scheduled;
+    public IReadOnlyList<Evaluation> Evaluations => evaluations;
+    public UpdateRule Update => update;
     public int SampleCount => train.Count;
     public int StepsPerEpoch => order.StepsPerEpoch;
 
@@ -70,7 +81,10 @@ public sealed class Trainer
     public Optimizer<float> CreateOptimizer() => Optimizer<float>.Create(Config.Optimizer, Network.ParameterCount, Config.LearningRate, Config.Momentum);
 
     /// <summary>The state at step 0.</summary>
-    public TrainingState InitialState() => new(InitialParameters(), CreateOptimizer());
+    public TrainingState InitialState() => new(InitialParameters(), CreateOptimizer()) { Noise = NoiseSeed is { } seed ? new NoiseState(seed) : null };
+
+    /// <summary>The seed of the run's noise generator, null for minibatch training (no noise).</summary>
+    public ulong? NoiseSeed => Config.FullBatch ? Config.NoiseSeed : null;
 
     /// <summary>
     /// Trains from <paramref name="state"/> to the configured total, writing metric rows to the run store and
@@ -82,6 +96,7 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(output);
         if (state.Theta.Length != Network.ParameterCount) throw new ArgumentException($"θ has {state.Theta.Length} values, the model {Network.ParameterCount}");
+        if (Config.FullBatch && state.Noise is null) throw new ArgumentException("noisy GD and the SDE need the state's noise generator (TrainingState.Noise)");
         var clock = Stopwatch.StartNew();
         long startStep = state.Step;
         double Seconds() => state.Seconds + clock.Elapsed.TotalSeconds;
@@ -135,8 +150,7 @@ public sealed class Trainer
                 Measure(state, step, epoch, end, pending, latest);
                 if (end) break;
 
-                train.GatherInto(order.Batch(step), batchSamples);
-                batchLoss = batchObjective.Linearize(state.Theta, gradient);
+                batchLoss = update.Evaluate(state, step);
                 pending.Add(new MetricRow(step, epoch, "loss", batchLoss));
                 if (!double.IsFinite(batchLoss) || batchLoss > 1e12)
                 {
@@ -157,7 +171,7 @@ public sealed class Trainer
                         output.Log?.Invoke($"train: mean epoch loss {epochLoss:G4} below --stop-loss {stop} after {step + 1} steps");
                     }
                 }
-                state.Optimizer.Step(state.Theta, gradient);
+                update.Apply(state, step);
                 state.Step = step + 1;
 
                 var now = clock.Elapsed;
@@ -184,8 +198,25 @@ public sealed class Trainer
         return new TrainingProgress(step, Config.Steps, loss, new Dictionary<string, double>(latest), rate, remaining);
     }
 
-    /// <summary>The measurements due at <paramref name="step"/> (all of them at the end), in the order listed.</summary>
+    /// <summary>
+    /// The measurements due at <paramref name="step"/> (all of them at the end), in the order listed, then the due
+    /// evaluations (full data, test split). At the end, the current-batch measurements (step sharpness …) take the
+    /// batch the next step would train on: the one a longer or resumed run trains on from this θ, so the last row of
+    /// a run equals that run's row at the same step.
+    /// </summary>
     private void Measure(TrainingState state, long step, double epoch, bool end, List<MetricRow> rows, Dictionary<string, double> latest)
+    {
+        MeasureCurvature(state, step, epoch, end, rows, latest);
+        foreach (var e in evaluations)
+        {
+            if (!(end || e.Cadence.Fires(step, Config.BatchSize))) continue;
+            e.Evaluate(state.Theta, step, epoch, rows);
+            latest[e.LossMetric] = rows[^2].Value;
+            latest[e.AccuracyMetric] = rows[^1].Value;
+        }
+    }
+
+    private void MeasureCurvature(TrainingState state, long step, double epoch, bool end, List<MetricRow> rows, Dictionary<string, double> latest)
     {
         bool any = false;
         foreach (var m in scheduled) any |= end || m.Cadence.Fires(step, Config.BatchSize);   // an array: no enumerator per step
@@ -198,7 +229,7 @@ public sealed class Trainer
             BatchSize = Config.BatchSize,
             Seed = (ulong)step * 7919 + Config.OrderSeed,
             WarmStart = state.WarmStart,
-            TrainingBatch = order.Batch(step).ToArray(),   // the batch step t trains on (at the end: the one it would)
+            TrainingBatch = update.TrainingBatch(step),   // the batch step t trains on (at the end: the one it would)
             InitialParameters = needsStart ? initialParameters ??= InitialParameters() : default,
             MomentumBuffer = momentum is not null && state.Optimizer.State.TryGetValue("momentum_buffer", out var buffer) ? buffer : default,
             Momentum = momentum?.Momentum ?? 0,

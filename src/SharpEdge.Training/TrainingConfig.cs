@@ -5,8 +5,9 @@ namespace SharpEdge.Training;
 
 /// <summary>
 /// Everything that defines a training run (eoss_spec §2, §9): data, model, initialisation, optimiser, step
-/// count, measurements with their cadences, stop loss and the checkpoint policy. Stored as the run's config
-/// in the run store (<see cref="ToJson"/>), from which a resumed run rebuilds it (<see cref="FromJson"/>).
+/// count, noisy GD or the SDE (§10.1, §10.2), measurements and evaluations with their cadences, stop loss and the
+/// checkpoint policy. Stored as the run's config in the run store (<see cref="ToJson"/>), from which a resumed run
+/// rebuilds it (<see cref="FromJson"/>).
 /// </summary>
 public sealed record TrainingConfig
 {
@@ -32,6 +33,27 @@ public sealed record TrainingConfig
     public int MeasureEvery { get; init; } = 100;
     /// <summary>Stop once the mean batch loss of an epoch falls below this (eoss_spec §9.4).</summary>
     public double? StopLoss { get; init; }
+    /// <summary>
+    /// Noisy GD (eoss_spec §10.1, <c>--gd-noise</c>): every step takes the full-data gradient plus Gaussian noise whose
+    /// covariance follows this model (<see cref="GradientNoise"/>: sgd, diag, iso, const); null trains on minibatches.
+    /// </summary>
+    public string? GdNoise { get; init; }
+    /// <summary>Multiplier of the noise's standard deviation (<c>--noise-mag</c>; const: its σ·√b); 0 leaves plain GD (noisy GD) or gradient flow (SDE).</summary>
+    public double NoiseMagnitude { get; init; } = 1;
+    /// <summary>diag and iso: the per-sample gradient variances are recomputed at steps that are multiples of this (HEAD: 30, the seed: 10).</summary>
+    public int NoiseRefresh { get; init; } = 1;
+    /// <summary>Seed of the noise generator of noisy GD and the SDE (the original's <c>--sde-seed</c>, 888); its state is in every checkpoint.</summary>
+    public ulong NoiseSeed { get; init; } = 888;
+    /// <summary>The SDE baseline (eoss_spec §10.2, <c>--sde</c>): each step integrates dθ = −∇L dt + √η Σ^{1/2}/√b dW over time η by Euler–Maruyama.</summary>
+    public bool Sde { get; init; }
+    /// <summary>The Euler–Maruyama sub-step h (<c>--sde-h</c>); a step of time η takes ⌈η/h⌉ sub-steps of η/⌈η/h⌉.</summary>
+    public double SdeH { get; init; } = 0.01;
+    /// <summary>The SDE's η (<c>--sde-eta</c>): the time per step and the diffusion's scale; null means the learning rate.</summary>
+    public double? SdeEta { get; init; }
+    /// <summary>Cadence of the full-data training loss and accuracy (<c>full_loss</c>, <c>full_accuracy</c>); empty means never.</summary>
+    public string FullLossEvery { get; init; } = "";
+    /// <summary>Cadence of the test-split loss and accuracy (<c>test_loss</c>, <c>test_accuracy</c>); empty means never.</summary>
+    public string TestEvery { get; init; } = "";
     /// <summary>A checkpoint every this many steps (kept), besides the first and the last.</summary>
     public long CheckpointEvery { get; init; } = 1000;
     /// <summary>Also a checkpoint once this many minutes passed since the last one (replaced by the next); 0 = never.</summary>
@@ -52,7 +74,24 @@ public sealed record TrainingConfig
         if (!(Momentum >= 0 && Momentum < 1)) throw new ArgumentException($"--momentum must be in [0, 1), got {Momentum}");
         if (StopLoss is { } stop && !double.IsFinite(stop)) throw new ArgumentException($"--stop-loss must be finite, got {stop}");
         if (Loss is not ("mse" or "ce")) throw new ArgumentException($"--loss must be mse or ce, got '{Loss}'");
+        if (GdNoise is not null) GradientNoise.ParseModel(GdNoise);
+        if (!(NoiseMagnitude >= 0) || !double.IsFinite(NoiseMagnitude)) throw new ArgumentException($"--noise-mag must be finite and ≥ 0, got {NoiseMagnitude}");
+        if (NoiseRefresh < 1) throw new ArgumentException($"--noise-refresh must be positive, got {NoiseRefresh}");
+        if (Sde)
+        {
+            if (GdNoise is not null) throw new ArgumentException("--sde and --gd-noise exclude each other (as in the original): the SDE's diffusion is the SGD noise");
+            if (Optimizer != "sgd" || Momentum != 0) throw new ArgumentException($"--sde integrates θ directly (no optimizer, as the original); --optimizer must be sgd without --momentum, got {Optimizer}");
+            if (!(SdeH > 0) || !double.IsFinite(SdeH)) throw new ArgumentException($"--sde-h must be positive and finite, got {SdeH}");
+            if (SdeEta is { } eta && (!(eta > 0) || !double.IsFinite(eta))) throw new ArgumentException($"--sde-eta must be positive and finite, got {eta}");
+            if (SdeH > SdeTime * (1 + 1e-12)) throw new ArgumentException($"--sde-h {SdeH} exceeds the time per step η = {SdeTime} (--sde-eta, default --lr)");
+        }
     }
+
+    /// <summary>Whether a step uses the full data (noisy GD, SDE) rather than a minibatch.</summary>
+    public bool FullBatch => GdNoise is not null || Sde;
+
+    /// <summary>The SDE's time per step η: <see cref="SdeEta"/>, else the learning rate.</summary>
+    public double SdeTime => SdeEta ?? LearningRate;
 
     /// <summary>The settings that fix the parameter space and the data: a fork may change anything else.</summary>
     public IEnumerable<string> DifferencesInModelOrData(TrainingConfig other)
@@ -70,7 +109,9 @@ public sealed record TrainingConfig
         ["parameters"] = parameters, ["init_scale"] = InitScale, ["init_seed"] = InitSeed, ["order_seed"] = OrderSeed, ["loss"] = Loss,
         ["optimizer"] = Optimizer, ["lr"] = LearningRate, ["momentum"] = Momentum, ["batch"] = BatchSize, ["steps"] = Steps,
         ["measure"] = Measure, ["measure_every"] = MeasureEvery, ["stop_loss"] = StopLoss, ["checkpoint_every"] = CheckpointEvery,
-        ["checkpoint_minutes"] = CheckpointMinutes, ["keep_checkpoints"] = KeepCheckpoints, ["dtype"] = "f32", ["threads"] = threads,
+        ["checkpoint_minutes"] = CheckpointMinutes, ["keep_checkpoints"] = KeepCheckpoints, ["gd_noise"] = GdNoise, ["noise_mag"] = NoiseMagnitude,
+        ["noise_refresh"] = NoiseRefresh, ["noise_seed"] = NoiseSeed, ["sde"] = Sde, ["sde_h"] = SdeH, ["sde_eta"] = SdeEta,
+        ["full_loss_every"] = FullLossEvery, ["test_every"] = TestEvery, ["dtype"] = "f32", ["threads"] = threads,
     };
 
     /// <summary>Reads a stored config; missing keys take their defaults, a key of the wrong type is an error naming it.</summary>
@@ -99,6 +140,15 @@ public sealed record TrainingConfig
             CheckpointEvery = Get(json, "checkpoint_every", d.CheckpointEvery),
             CheckpointMinutes = Get(json, "checkpoint_minutes", d.CheckpointMinutes),
             KeepCheckpoints = Get(json, "keep_checkpoints", d.KeepCheckpoints),
+            GdNoise = json["gd_noise"] is null ? null : Get(json, "gd_noise", ""),
+            NoiseMagnitude = Get(json, "noise_mag", d.NoiseMagnitude),
+            NoiseRefresh = Get(json, "noise_refresh", d.NoiseRefresh),
+            NoiseSeed = Get(json, "noise_seed", d.NoiseSeed),
+            Sde = Get(json, "sde", d.Sde),
+            SdeH = Get(json, "sde_h", d.SdeH),
+            SdeEta = json["sde_eta"] is null ? null : Get(json, "sde_eta", 0.0),
+            FullLossEvery = Get(json, "full_loss_every", d.FullLossEvery),
+            TestEvery = Get(json, "test_every", d.TestEvery),
         };
     }
 

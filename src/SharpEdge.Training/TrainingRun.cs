@@ -62,7 +62,7 @@ public static class TrainingRun
             throw new ArgumentException($"--steps {config.Steps} is before the last checkpoint of run {record.Id} (step {step})");
         if (record.Status == RunStatus.Finished && config.Steps <= step)
             throw new ArgumentException($"run {record.Id} finished at step {step}; pass --steps above {step} to continue it");
-        var state = TrainingState.FromCheckpoint(checkpoint, trainer.CreateOptimizer(), config.BatchSize, requireOptimizerState: true);
+        var state = TrainingState.FromCheckpoint(checkpoint, trainer.CreateOptimizer(), config.BatchSize, requireOptimizerState: true, trainer.NoiseSeed);
         state.Seconds = checkpoint.Seconds;
 
         store.Reopen(record.Id);
@@ -104,7 +104,7 @@ public static class TrainingRun
         var checkpoint = parentCheckpoints.Read(atStep);
         var optimizer = trainer.CreateOptimizer();
         bool carried = TrainingState.CarriesOptimizerState(checkpoint, optimizer);
-        var state = TrainingState.FromCheckpoint(checkpoint, optimizer, config.BatchSize, requireOptimizerState: false);
+        var state = TrainingState.FromCheckpoint(checkpoint, optimizer, config.BatchSize, requireOptimizerState: false, trainer.NoiseSeed);
 
         var id = Create(store, resultsFolder, trainer, name, record.Id, atStep, out var childFolder);
         hooks?.Log?.Invoke($"train: run {id} forks run {record.Id} at step {atStep}: {Describe(trainer)}; " +
@@ -149,8 +149,15 @@ public static class TrainingRun
     {
         var c = t.Config;
         var measured = t.Measurements.Count == 0 ? "no measurements" : "measuring " + string.Join(", ", t.Measurements.Select(m => $"{m.Measurement.Name}@{m.Cadence}"));
-        return $"{t.Network.Description}, {t.Network.ParameterCount:N0} parameters, {t.SampleCount} samples of {c.Dataset}, {c.Loss}, {c.Optimizer} η={c.LearningRate} " +
-               $"(2/η = {2 / c.LearningRate:G4}), batch {c.BatchSize}, {c.Steps} steps, {measured}, checkpoint every {c.CheckpointEvery} steps";
+        var evaluated = string.Concat(t.Evaluations.Select(e => $", {e.LossMetric[..^5]} loss and accuracy@{e.Cadence}"));
+        var steps = t.Update switch
+        {
+            NoisyGradientDescent g => $"noisy GD ({c.GdNoise} noise ×{c.NoiseMagnitude}{(g.Noise.Model is NoiseModel.Diagonal or NoiseModel.Isotropic ? (c.NoiseRefresh == 1 ? ", variances every step" : $", variances every {c.NoiseRefresh} steps") : "")}, seed {c.NoiseSeed}) with {c.Optimizer}",
+            EulerMaruyama e => $"SDE (Euler–Maruyama, {e.SubSteps} sub-steps of {e.SubStep:G4} per step of time η={e.Eta:G4}, diffusion ×{c.NoiseMagnitude}, seed {c.NoiseSeed})",
+            _ => c.Optimizer,
+        };
+        return $"{t.Network.Description}, {t.Network.ParameterCount:N0} parameters, {t.SampleCount} samples of {c.Dataset}, {c.Loss}, {steps} η={c.LearningRate} " +
+               $"(2/η = {2 / c.LearningRate:G4}), batch {c.BatchSize}, {c.Steps} steps, {measured}{evaluated}, checkpoint every {c.CheckpointEvery} steps";
     }
 
     private static TrainingResult Execute(RunStore store, long id, string folder, Trainer trainer, TrainingState state, TrainingHooks? hooks)

@@ -4,7 +4,8 @@ namespace SharpEdge.Training;
 
 /// <summary>
 /// The mutable state of a training run between steps: θ, the optimiser with its buffers, the eigensolvers'
-/// warm starts, the step and the current epoch's loss accumulators. A <see cref="Checkpoint"/> is a copy of it.
+/// warm starts, the step, the current epoch's loss accumulators and the noise generator of noisy GD and the SDE.
+/// A <see cref="Checkpoint"/> is a copy of it.
 /// </summary>
 public sealed class TrainingState
 {
@@ -28,6 +29,8 @@ public sealed class TrainingState
     public long EpochLossCount { get; set; }
     /// <summary>Training wall time of the run before the current process took it up.</summary>
     public double Seconds { get; set; }
+    /// <summary>The noise generator of noisy GD and the SDE; null for minibatch training.</summary>
+    public NoiseState? Noise { get; set; }
 
     /// <summary>A checkpoint of this state (buffers are not copied: write it before the next step).</summary>
     public Checkpoint ToCheckpoint(CheckpointKind kind, int batchSize, double seconds) => new()
@@ -43,15 +46,21 @@ public sealed class TrainingState
         EpochLossCount = EpochLossCount,
         BatchSize = batchSize,
         Seconds = seconds,
+        NoiseSeed = Noise?.Seed,
+        NoiseGenerator = Noise?.Rng.GetState(),
+        NoiseVariance = Noise?.Variance,
+        NoiseVarianceStep = Noise?.VarianceStep ?? -1,
     };
 
     /// <summary>
     /// The state saved in <paramref name="checkpoint"/> with <paramref name="optimizer"/>, which takes the saved
     /// buffers and step count when they are of its kind (the same named buffers). A resumed run requires that; a
     /// fork that changes the optimiser starts it afresh (<paramref name="requireOptimizerState"/> false). The epoch
-    /// loss accumulators carry over only at the batch size they were summed at.
+    /// loss accumulators carry over only at the batch size they were summed at. A run with noise
+    /// (<paramref name="noiseSeed"/> given) continues the checkpoint's noise generator when it was seeded alike, else
+    /// starts one from the seed (a resumed run requires the saved one); kept noise variances carry over only on resume.
     /// </summary>
-    public static TrainingState FromCheckpoint(Checkpoint checkpoint, Optimizer<float> optimizer, int batchSize, bool requireOptimizerState)
+    public static TrainingState FromCheckpoint(Checkpoint checkpoint, Optimizer<float> optimizer, int batchSize, bool requireOptimizerState, ulong? noiseSeed = null)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -61,6 +70,18 @@ public sealed class TrainingState
             throw new InvalidDataException($"the checkpoint holds the state of optimizer '{checkpoint.OptimizerName}' ({string.Join(", ", checkpoint.OptimizerState.Keys)}), " +
                                            $"the run's optimizer '{optimizer.Name}' needs {(optimizer.State.Count > 0 ? string.Join(", ", optimizer.State.Keys) : "none")}");
         foreach (var (key, vectors) in checkpoint.WarmStart) state.WarmStart.Store(key, [.. vectors.Select(v => (double[])v.Clone())]);
+        if (noiseSeed is { } seed)
+        {
+            bool carried = checkpoint.NoiseSeed == seed && checkpoint.NoiseGenerator is not null;
+            if (!carried && requireOptimizerState)
+                throw new InvalidDataException($"the checkpoint of step {checkpoint.Step} holds no state of a noise generator seeded {seed}, which the run needs to continue");
+            state.Noise = new NoiseState(seed, carried ? checkpoint.NoiseGenerator : null);
+            if (carried && requireOptimizerState && checkpoint.NoiseVariance is { } variance)
+            {
+                state.Noise.Variance = (double[])variance.Clone();
+                state.Noise.VarianceStep = checkpoint.NoiseVarianceStep;
+            }
+        }
         if (checkpoint.BatchSize == batchSize)
         {
             state.EpochLossSum = checkpoint.EpochLossSum;

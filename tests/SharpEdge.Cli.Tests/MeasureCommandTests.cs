@@ -197,6 +197,42 @@ public class MeasureCommandTests
     }
 
     [Fact]
+    public void Vectors_out_is_the_top_eigenvector_and_warm_starts_a_cheaper_solve()
+    {
+        var f = Write();
+        var vectors = Path.Combine(f.Dir, "V.npy");
+        var cold = CliRunner.Run(Args(f, "lambda-max", "--method", "lanczos", "--tol", "1e-10", "--vectors-out", vectors));
+        Assert.True(cold.ExitCode == 0, cold.Stderr);
+        var v = Npy.Read(vectors);
+        Assert.Equal([1, f.Theta.Length], v.Shape);
+        // H v = λ v with the engine's exact H·v
+        var network = ModelSpec.Parse(Spec).Build<double>([6], Classes);
+        var objective = new Objective<double>(network, Loss<double>.FromName("mse"), new Samples<double>(f.Inputs, [6], f.Targets, Classes, null));
+        var hv = new double[f.Theta.Length];
+        objective.Linearize(f.Theta, new double[f.Theta.Length]);
+        objective.HessianVectorProduct(v.AsFloat64(), hv);
+        using var coldDoc = JsonDocument.Parse(cold.Stdout);
+        var lambda = coldDoc.RootElement.GetProperty("measurements").GetProperty("lambda-max");
+        var value = lambda.GetProperty("value").GetDouble();
+        var x = v.AsFloat64();
+        Assert.Equal(1.0, Math.Sqrt(x.Sum(e => e * e)), 1e-12);
+        Assert.True(hv.Select((h, i) => Math.Abs(h - value * x[i])).Max() < 1e-7 * Math.Abs(value));
+
+        var warm = CliRunner.Run(Args(f, "lambda-max", "--method", "lanczos", "--tol", "1e-10", "--warm-start", vectors));
+        Assert.True(warm.ExitCode == 0, warm.Stderr);
+        using var warmDoc = JsonDocument.Parse(warm.Stdout);
+        var warmLambda = warmDoc.RootElement.GetProperty("measurements").GetProperty("lambda-max");
+        Assert.Equal(value, warmLambda.GetProperty("value").GetDouble(), 1e-9 * Math.Abs(value));
+        Assert.True(warmLambda.GetProperty("hvps").GetInt32() < lambda.GetProperty("hvps").GetInt32(),
+            $"warm {warmLambda.GetProperty("hvps")} HVPs, cold {lambda.GetProperty("hvps")}");
+
+        Npy.Write(Path.Combine(f.Dir, "short.npy"), new double[5], 5);
+        var bad = CliRunner.Run(Args(f, "lambda-max", "--warm-start", Path.Combine(f.Dir, "short.npy")));
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains($"[{f.Theta.Length}] or [k, {f.Theta.Length}]", bad.Stderr);
+    }
+
+    [Fact]
     public void Per_layer_without_a_measurement_that_has_a_per_layer_form_is_one_error_line()
     {
         var f = Write();

@@ -46,6 +46,40 @@ public class TrainCommandTests
         Assert.NotEmpty(store.Metrics(run.Id, "loss"));
     }
 
+    [Fact]
+    public void Noisy_gd_with_test_metrics_records_them_and_names_the_noise_in_results_txt()
+    {
+        var dir = CliRunner.TempDirectory();
+        var env = new Dictionary<string, string> { ["SHARPEDGE_RESULTS"] = Path.Combine(dir, "results") };
+        var r = CliRunner.RunWithEnvironment(env, "train", "--model", "mlp:784-16-10:tanh", "--num-data", "128", "--lr", "0.05", "--batch", "8",
+            "--steps", "6", "--gd-noise", "iso", "--noise-mag", "0.5", "--test-every", "4", "--full-loss-every", "head", "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var store = RunStore.Open(Path.Combine(dir, "results"), readOnly: true);
+        var run = Assert.Single(store.ListRuns());
+        Assert.Equal("iso", run.Config["gd_noise"]!.GetValue<string>());
+        Assert.Equal(new long[] { 0, 4, 6 }, store.Metrics(run.Id, "test_accuracy").Select(m => m.Step));
+        Assert.Equal(new long[] { 0, 6 }, store.Metrics(run.Id, "full_loss").Select(m => m.Step));
+        Assert.All(store.Metrics(run.Id, "test_accuracy"), m => Assert.InRange(m.Value, 0, 1));
+        var results = File.ReadAllLines(Path.Combine(run.Folder!, "results.txt"));
+        Assert.Contains("gd_noise iso", results[1]);
+    }
+
+    [Theory]
+    [InlineData("--sde --optimizer adam", "--sde integrates θ directly")]
+    [InlineData("--sde --sde-h 1", "--sde-h 1 exceeds the time per step η = 0.1")]
+    [InlineData("--sde --gd-noise sgd", "--sde and --gd-noise exclude each other")]
+    [InlineData("--gd-noise iso --noise-mag -1", "--noise-mag must be finite and ≥ 0")]
+    [InlineData("--test-every head", "--test-every head: there is no HEAD rule")]
+    public void Bad_noise_and_evaluation_settings_are_one_clear_error(string options, string message)
+    {
+        var dir = CliRunner.TempDirectory();
+        var env = new Dictionary<string, string> { ["SHARPEDGE_RESULTS"] = Path.Combine(dir, "results") };
+        var r = CliRunner.RunWithEnvironment(env, ["train", "--lr", "0.1", "--steps", "5", .. options.Split(' ')]);
+        Assert.NotEqual(0, r.ExitCode);
+        var line = Assert.Single(r.Stderr.Split((char)10, StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("sharpedge:"));
+        Assert.Contains(message, line);
+    }
+
     [Theory]
     [InlineData("--lr", "0", "--lr must be positive")]
     [InlineData("--dataset", "imagenet9000", "imagenet9000")]

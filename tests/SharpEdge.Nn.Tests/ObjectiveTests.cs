@@ -159,6 +159,53 @@ public class ObjectiveTests
         Assert.True(Fixtures.RelativeError(mean, Fixtures.Gradient(objective, theta)) < 1e-13);
     }
 
+    [Theory]
+    [InlineData("mse", 4096)]
+    [InlineData("ce", 3)]
+    public void Sample_weighted_gradient_is_the_weighted_sum_of_single_sample_gradients(string loss, int chunk)
+    {
+        var network = Fixtures.Mlp("tanh");
+        var data = Fixtures.Data(loss, count: 10);
+        var theta = Fixtures.Parameters(network);
+        var weights = Fixtures.RandomVector(data.Count, 5);
+        var objective = new Objective<double>(network, Loss<double>.FromName(loss), data, chunkSize: chunk);
+        objective.Linearize(theta, new double[theta.Length]);
+        var weighted = new double[theta.Length];
+        objective.SampleWeightedGradient(weights, weighted);
+        var expected = new double[theta.Length];
+        for (int i = 0; i < data.Count; i++)
+        {
+            var single = Fixtures.FiniteDifferenceGradient(new Objective<double>(network, Loss<double>.FromName(loss), data.Gather([i])), theta);
+            for (int j = 0; j < theta.Length; j++) expected[j] += weights[i] * single[j];
+        }
+        Assert.True(Fixtures.RelativeError(weighted, expected) < 1e-6);
+        // w = 1/N is the gradient itself
+        objective.SampleWeightedGradient(Enumerable.Repeat(1.0 / data.Count, data.Count).ToArray(), weighted);
+        Assert.True(Fixtures.RelativeError(weighted, Fixtures.Gradient(objective, theta)) < 1e-13);
+    }
+
+    [Fact]
+    public void Accuracy_counts_arg_max_hits_for_labels_and_one_hot_targets_and_signs_for_one_output()
+    {
+        double[] z = [0.1, 0.7, 0.2, /**/ 0.5, -1, 0.4, /**/ 0.3, 0.3, 0.1];
+        var labelled = new Samples<double>(new double[3], [1], null, 3, [1, 2, 0]);
+        Assert.Equal(2, labelled.CountCorrect(z, 0, 3));   // the tie of the third goes to the first maximum, class 0
+        var oneHot = new Samples<double>(new double[3], [1], [0, 1, 0, /**/ 0, 0, 1, /**/ 0, 1, 0], 3, null);
+        Assert.Equal(1, oneHot.CountCorrect(z, 0, 3));
+        Assert.Equal(2, oneHot.CountCorrect([0, 0, 1, /**/ 0, 1, 0], 1, 2));   // samples 1 and 2: the offset reaches their targets
+        var signs = new Samples<double>(new double[4], [1], [1, -1, 1, -1], 1, null);
+        Assert.Equal(2, signs.CountCorrect([0.3, -2, 0, double.NaN], 0, 4));   // 0 and NaN are never right
+        var data = Fixtures.Data("ce", count: 10);
+        var network = Fixtures.Mlp("tanh");
+        var theta = Fixtures.Parameters(network);
+        var objective = new Objective<double>(network, new CrossEntropy<double>(), data, chunkSize: 4);
+        var tape = network.CreateTape(data.Count);
+        network.Forward(tape, theta, data.InputRows(0, data.Count), data.Count);
+        var loss = objective.Evaluate(theta, out var accuracy);
+        Assert.Equal(objective.Evaluate(theta), loss);
+        Assert.Equal(data.CountCorrect(tape.Output, 0, data.Count) / 10.0, accuracy);
+    }
+
     [Fact]
     public void Float32_engine_agrees_with_float64()
     {

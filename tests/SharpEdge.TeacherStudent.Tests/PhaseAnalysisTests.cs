@@ -65,6 +65,11 @@ public sealed class PhaseAnalysisTests
         Assert.Equal(2.0, m.InitialGradientNorm, 1e-15);
         Assert.Equal([2.25, 1, 0.25, 9, 4, 1], m.SquaredSingularValues.Select(v => Math.Round(v, 12)));
         Assert.Equal([4.0, 4, 4], m.TeacherSquaredSingularValues.Select(v => Math.Round(v, 12)));
+        var summary = CellSummary.From(LinearFixture(lr: 0.5, eps: 1.9), [m, m with { SquaredSingularValues = [1, 1, 1, 1, 1, 0.25] }]);
+        // per rank, the median over the two models of σ(t_f)/σ(0): (2 + 1)/2, (2 + 1)/2, (2 + 0.5)/2
+        Assert.Equal([1.5, 1.5, 1.25], summary.SingularValueRatios.Select(v => Math.Round(v, 12)));
+        Assert.Equal(1.0, summary.OrderedFractionCorrected);
+        Assert.Equal(0.0, summary.OrderedFractionAsCoded);
     }
 
     [Fact]
@@ -108,7 +113,7 @@ public sealed class PhaseAnalysisTests
             LearningRate = lr, StudentWidth = eps, BatchSize = bs, Models = 100, MeanTestLoss = 0, MeanQTime = 0, MeanHs = 0, MeanHsd = 0,
             MeanRateAsCoded = 0, MeanRateCorrected = 0, OrderedFractionAsCoded = fraction, OrderedFractionCorrected = fraction,
             TestLoss = band, QTime = band, FinalTrainLoss = band, FinalGradientNorm = band, InitialGradientNorm = band,
-            LargestSingularValueGrowth = band, SmallestSingularValueGrowth = band,
+            SingularValueRatios = [1.0],
         };
     }
 

@@ -26,6 +26,10 @@ public sealed class CheckpointFolderTests : IDisposable
             EpochLossCount = 7,
             BatchSize = 8,
             Seconds = Math.PI,
+            NoiseSeed = ulong.MaxValue - 3,
+            NoiseGenerator = new Numerics.RngState(ulong.MaxValue, 1, 0x8000_0000_0000_0000, 42, true, -0.1234567890123),
+            NoiseVariance = [.. Enumerable.Range(0, layout.Count).Select(i => i / 7.0)],
+            NoiseVarianceStep = step - 3,
         };
     }
 
@@ -43,6 +47,8 @@ public sealed class CheckpointFolderTests : IDisposable
         Assert.Equal(written.WarmStart[0].Vectors, read.WarmStart[0].Vectors);
         Assert.Equal((written.Step, written.Kind, written.OptimizerName, written.OptimizerSteps, written.EpochLossSum, written.EpochLossCount, written.BatchSize, written.Seconds),
             (read.Step, read.Kind, read.OptimizerName, read.OptimizerSteps, read.EpochLossSum, read.EpochLossCount, read.BatchSize, read.Seconds));
+        Assert.Equal((written.NoiseSeed, written.NoiseGenerator, written.NoiseVarianceStep), (read.NoiseSeed, read.NoiseGenerator, read.NoiseVarianceStep));
+        Assert.Equal(written.NoiseVariance, read.NoiseVariance);
         // θ is stored under PyTorch names, so other tools read it as a state_dict
         var (tensors, _) = Numerics.Io.SafeTensors.Read(folder.TensorPath(40));
         Assert.Equal(written.Theta[..12], Assert.IsType<float[]>(tensors.Single(t => t.Name == "layers.0.weight").Data)[..12]);

@@ -8,18 +8,24 @@ public sealed class TrainingRunTests : IDisposable
 
     public void Dispose() => temp.Dispose();
 
-    private static TrainingConfig Tiny(long steps) => new()
+    private static TrainingConfig Tiny(long steps, string update = "minibatch") => new()
     {
-        Model = "mlp:784-16-10:tanh", NumData = 256, LearningRate = 0.05, BatchSize = 8, Steps = steps, Optimizer = "momentum", Momentum = 0.9,
+        Model = "mlp:784-16-10:tanh", NumData = 256, LearningRate = 0.05, BatchSize = 8, Steps = steps,
+        Optimizer = update == "sde" ? "sgd" : "momentum", Momentum = update == "sde" ? 0 : 0.9,
         Measure = "lambda-max@7,step-sharpness@1<3/9", CheckpointEvery = 10, StopLoss = 1e-9,
+        // noisy GD with diag noise whose variances are refreshed at multiples of 7: the checkpoint at 20 carries step 14's and the generator
+        GdNoise = update == "noisy-gd" ? "diag" : null, NoiseRefresh = 7, Sde = update == "sde", SdeH = 0.025,
     };
 
-    [Fact]
-    public void A_run_resumed_after_a_crash_repeats_the_uninterrupted_run_bit_for_bit()
+    [Theory]
+    [InlineData("minibatch")]
+    [InlineData("noisy-gd")]
+    [InlineData("sde")]
+    public void A_run_resumed_after_a_crash_repeats_the_uninterrupted_run_bit_for_bit(string update)
     {
         using var store = RunStore.Open(temp.Path);
-        var reference = TrainingRun.Start(store, temp.Path, Tiny(30));
-        var crashed = TrainingRun.Start(store, temp.Path, Tiny(40));
+        var reference = TrainingRun.Start(store, temp.Path, Tiny(30, update));
+        var crashed = TrainingRun.Start(store, temp.Path, Tiny(40, update));
         Assert.Equal(RunStatus.Finished, crashed.Run.Status);
         // as if the process died during step 19: checkpoints from step 20 on were never written and the run is interrupted;
         // its stored rows reach step 40, past the new end (30), and must not survive the resume

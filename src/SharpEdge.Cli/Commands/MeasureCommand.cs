@@ -41,6 +41,8 @@ public static class MeasureCommand
         var initParams = new Option<string?>("--init-params") { Description = "initial weights θ₀ (.safetensors) for parameter-distance" };
         var chunkSize = new Option<int>("--chunk-size") { Description = "samples per chunk of full-data passes", DefaultValueFactory = _ => 4096 };
         var perLayer = new Option<bool>("--per-layer") { Description = "also report lambda-max, top-k and trace of the Hessian restricted to each parameter tensor (names as model info prints them)" };
+        var warmStart = new Option<string?>("--warm-start") { Description = "start vectors V.npy ([P] or [k, P], e.g. a previous --vectors-out) for the Hessian eigensolves (lambda-max, top-k)" };
+        var vectorsOut = new Option<string?>("--vectors-out") { Description = "write the Hessian eigenvectors found (float64 [k, P]) to this .npy, to warm-start a later solve" };
         var cacheMb = new Option<long>("--cache-mb") { Description = "MiB of activations kept across full-data products (0: hold one chunk at a time and recompute)", DefaultValueFactory = _ => 2048 };
         var dtype = CommonOptions.Dtype("f64");
         var threads = CommonOptions.Threads();
@@ -48,7 +50,7 @@ public static class MeasureCommand
         var command = new Command("measure", "EoSS curvature measurements (λ_max, top-k, batch sharpness, GNI, trace, …) at given weights and data.");
         foreach (var option in inputs.Options) command.Options.Add(option);
         foreach (var option in new Option[] { measure, lr, batch, trainBatch, tol, seed, method, maxIterations, minSamples, maxSamples, relSe,
-                     momentumBuffer, momentum, initParams, perLayer, chunkSize, cacheMb, dtype, threads, json })
+                     momentumBuffer, momentum, initParams, perLayer, warmStart, vectorsOut, chunkSize, cacheMb, dtype, threads, json })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -56,7 +58,7 @@ public static class MeasureCommand
                 parse.GetValue(trainBatch), parse.GetValue(tol), parse.GetValue(seed), ParseMethod(parse.GetValue(method)!), parse.GetValue(maxIterations),
                 new MonteCarloSettings(parse.GetValue(minSamples), parse.GetValue(maxSamples), parse.GetValue(relSe)),
                 parse.GetValue(momentumBuffer), parse.GetValue(momentum), parse.GetValue(initParams), parse.GetValue(perLayer), parse.GetValue(chunkSize),
-                parse.GetValue(cacheMb), parse.GetValue(dtype)!);
+                parse.GetValue(cacheMb), parse.GetValue(dtype)!, parse.GetValue(warmStart), parse.GetValue(vectorsOut));
             request.Check();
             var document = request.Dtype == "f32" ? Run<float>(request) : Run<double>(request);
             if (parse.GetValue(json)) CommandRunner.WriteJson(document);
@@ -76,7 +78,7 @@ public static class MeasureCommand
 
     private sealed record Request(ModelInputPaths Model, IReadOnlyList<IMeasurement> Measurements, double? Lr, int? Batch, string? TrainBatch,
         double? Tolerance, ulong Seed, EigenMethod Method, int? MaxIterations, MonteCarloSettings MonteCarlo, string? MomentumBuffer,
-        double? Momentum, string? InitParams, bool PerLayer, int ChunkSize, long CacheMb, string Dtype)
+        double? Momentum, string? InitParams, bool PerLayer, int ChunkSize, long CacheMb, string Dtype, string? WarmStart, string? VectorsOut)
     {
         /// <summary>Every missing or inconsistent option, named by its flag, before any file is read.</summary>
         public void Check()
@@ -98,6 +100,8 @@ public static class MeasureCommand
             if (MaxIterations is < 1) throw new ArgumentException($"--max-iterations must be positive, got {MaxIterations}");
             if (MomentumBuffer is not null && Momentum is null) throw new ArgumentException("--momentum-buffer needs --momentum (the coefficient μ)");
             if (Momentum is { } mu && !(mu >= 0 && double.IsFinite(mu))) throw new ArgumentException($"--momentum must be finite and non-negative, got {mu}");
+            if ((WarmStart is not null || VectorsOut is not null) && !Measurements.Any(m => m.Name is "lambda-max" or "top-k"))
+                throw new ArgumentException("--warm-start and --vectors-out need lambda-max or top-k in --measure");
             if (ChunkSize < 1) throw new ArgumentException($"--chunk-size must be positive, got {ChunkSize}");
             if (CacheMb < 0) throw new ArgumentException($"--cache-mb must be non-negative, got {CacheMb}");
             try { MonteCarlo.Apply(BatchSharpness.DefaultStopping); }
@@ -128,6 +132,7 @@ public static class MeasureCommand
             Threads = Parallelism.Threads,
             Log = CommandRunner.Log,
         };
+        if (r.WarmStart is { } start) context.WarmStart.Store(EigenvectorCache.Hessian, ReadVectors(start, p));
         context.Validate(r.Measurements);
         CommandRunner.Log($"measure: {model.Network.Description}, {p:N0} parameters, {n} samples, {model.Loss.Name}, {r.Dtype}, " +
                           $"{Parallelism.Threads} threads, {objective.ChunkCount} chunk(s) of {objective.ChunkSize}");
@@ -137,6 +142,11 @@ public static class MeasureCommand
             var result = m.Measure(context);
             Log(m.Name, result);
             results[m.Name] = ToJson(result);
+        }
+        if (r.VectorsOut is { } output && context.WarmStart.Get(EigenvectorCache.Hessian, p) is { } found)
+        {
+            var flat = found.SelectMany(v => v).ToArray();
+            Npy.Write(output, flat, found.Count, p);   // written to a temporary file, then renamed
         }
         var perLayer = r.PerLayer ? PerLayer(context, r.Measurements) : null;
         var document = new Dictionary<string, object?>
@@ -176,6 +186,17 @@ public static class MeasureCommand
             layers[layer.Block.Name] = results;
         }
         return layers;
+    }
+
+    /// <summary>Warm-start vectors from a .npy of shape [P] or [k, P] (float32 or float64).</summary>
+    private static double[][] ReadVectors(string path, int p)
+    {
+        var array = Npy.Read(path);
+        if (array.Dtype is not (NpyDtype.Float64 or NpyDtype.Float32) || array.Shape.Length is not (1 or 2) || array.Shape[^1] != p || array.Length == 0)
+            throw new ArgumentException($"{path}: --warm-start needs float vectors of shape [{p}] or [k, {p}], got {array.Dtype} [{string.Join(",", array.Shape)}]");
+        var values = array.AsFloat64();
+        if (values.Any(v => !double.IsFinite(v))) throw new ArgumentException($"{path}: --warm-start holds NaN or infinite values");
+        return Enumerable.Range(0, values.Length / p).Select(i => values.AsSpan(i * p, p).ToArray()).ToArray();
     }
 
     /// <summary>The training batch: from --train-batch, else b distinct samples drawn from a stream of --seed of its own.</summary>

@@ -36,6 +36,16 @@ public static class TrainCommand
         var steps = new Option<long>("--steps") { Description = "exactly this many SGD steps in all (required for a new run; with --resume, a new total)" };
         var measure = new Option<string>("--measure") { Description = MeasureHelp, DefaultValueFactory = _ => d.Measure };
         var every = new Option<int>("--measure-every") { Description = "cadence of measurements listed without '@': every N steps", DefaultValueFactory = _ => d.MeasureEvery };
+        var gdNoise = new Option<string?>("--gd-noise") { Description = "noisy GD: every step the full-data gradient plus Gaussian noise with the covariance of sgd (a batch-b minibatch gradient), diag (its diagonal), iso (its trace, isotropic) or const (I/b); none (for a fork of a noisy run) trains on minibatches" }
+            .AcceptOnlyFromAmong("sgd", "diag", "iso", "const", "none");
+        var noiseMag = new Option<double>("--noise-mag") { Description = "multiplier of the noise's standard deviation (noisy GD, SDE); for const noise its σ·√b", DefaultValueFactory = _ => d.NoiseMagnitude };
+        var noiseRefresh = new Option<int>("--noise-refresh") { Description = "diag and iso noise: recompute the per-sample gradient variances every N steps (the original: 30)", DefaultValueFactory = _ => d.NoiseRefresh };
+        var noiseSeed = new Option<ulong>("--noise-seed") { Description = "seed of the noise of noisy GD and the SDE", DefaultValueFactory = _ => d.NoiseSeed };
+        var sde = new Option<bool>("--sde") { Description = "the SDE baseline: Euler–Maruyama of dθ = −∇L dt + √η (Σ/b)^½ dW over time η per step, θ set directly" };
+        var sdeH = new Option<double>("--sde-h") { Description = "the SDE's sub-step h (a step takes ⌈η/h⌉ sub-steps)", DefaultValueFactory = _ => d.SdeH };
+        var sdeEta = new Option<double?>("--sde-eta") { Description = "the SDE's η, time per step and diffusion scale (default --lr)" };
+        var fullLossEvery = new Option<string>("--full-loss-every") { Description = "cadence of the full-data loss and accuracy (full_loss, full_accuracy): N, head (every 32, doubling after 10k and 50k) or early phases, e.g. '1<128/32'", DefaultValueFactory = _ => d.FullLossEvery };
+        var testEvery = new Option<string>("--test-every") { Description = "cadence of the test-split loss and accuracy (test_loss, test_accuracy): N or early phases, e.g. '1<64/500'", DefaultValueFactory = _ => d.TestEvery };
         var stopLoss = new Option<double?>("--stop-loss") { Description = "stop once the mean training loss of the last epoch falls below this" };
         var checkpointEvery = new Option<long>("--checkpoint-every") { Description = "a checkpoint every N steps (kept; fork points), besides the first and the last step", DefaultValueFactory = _ => d.CheckpointEvery };
         var checkpointMinutes = new Option<double>("--checkpoint-minutes") { Description = "also a checkpoint when this many minutes passed since the last (replaced by the next one; 0 = off)", DefaultValueFactory = _ => d.CheckpointMinutes };
@@ -52,10 +62,12 @@ public static class TrainCommand
             "Ctrl-C or SIGTERM stops at the next step with a checkpoint; --resume continues a stopped or killed run bit for bit.")
         {
             dataset, numData, datasetSeed, model, initScale, initSeed, orderSeed, loss, optimizer, lr, momentum, batch, steps, measure, every,
+            gdNoise, noiseMag, noiseRefresh, noiseSeed, sde, sdeH, sdeEta, fullLossEvery, testEvery,
             stopLoss, checkpointEvery, checkpointMinutes, keep, resume, fork, atStep, name, results, threads, json,
         };
         Option[] runDefining = [dataset, numData, datasetSeed, model, initScale, initSeed];
-        Option[] forkable = [orderSeed, loss, optimizer, lr, momentum, batch, measure, every, stopLoss, checkpointEvery, checkpointMinutes, keep, name];
+        Option[] forkable = [orderSeed, loss, optimizer, lr, momentum, batch, measure, every, gdNoise, noiseMag, noiseRefresh, noiseSeed, sde, sdeH, sdeEta,
+            fullLossEvery, testEvery, stopLoss, checkpointEvery, checkpointMinutes, keep, name];
 
         command.SetAction(parse =>
         {
@@ -73,6 +85,9 @@ public static class TrainCommand
                     Steps = Pick(steps, b.Steps), Measure = Pick(measure, b.Measure), MeasureEvery = Pick(every, b.MeasureEvery),
                     StopLoss = Pick(stopLoss, b.StopLoss), CheckpointEvery = Pick(checkpointEvery, b.CheckpointEvery),
                     CheckpointMinutes = Pick(checkpointMinutes, b.CheckpointMinutes), KeepCheckpoints = Pick(keep, b.KeepCheckpoints),
+                    GdNoise = Pick(gdNoise, b.GdNoise) is { } noiseModel and not "none" ? noiseModel : null, NoiseMagnitude = Pick(noiseMag, b.NoiseMagnitude), NoiseRefresh = Pick(noiseRefresh, b.NoiseRefresh),
+                    NoiseSeed = Pick(noiseSeed, b.NoiseSeed), Sde = Pick(sde, b.Sde), SdeH = Pick(sdeH, b.SdeH), SdeEta = Pick(sdeEta, b.SdeEta),
+                    FullLossEvery = Pick(fullLossEvery, b.FullLossEvery), TestEvery = Pick(testEvery, b.TestEvery),
                 };
             }
 

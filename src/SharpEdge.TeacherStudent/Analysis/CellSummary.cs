@@ -35,10 +35,11 @@ public sealed record CellSummary
     public required MedianBand FinalTrainLoss { get; init; }
     public required MedianBand FinalGradientNorm { get; init; }
     public required MedianBand InitialGradientNorm { get; init; }
-    /// <summary>Over models: max_a σ_a(t_f)/σ_a(0), singular values of W matched by rank (the SG phase keeps it near 1).</summary>
-    public required MedianBand LargestSingularValueGrowth { get; init; }
-    /// <summary>Over models: min_a σ_a(t_f)/σ_a(0).</summary>
-    public required MedianBand SmallestSingularValueGrowth { get; init; }
+    /// <summary>
+    /// Per rank a, the median over models of σ_a(t_f)/σ_a(0) (singular values of W, descending); the spin-glass
+    /// phase keeps every one near 1.
+    /// </summary>
+    public required double[] SingularValueRatios { get; init; }
 
     public double MeanRate(AnalysisVariant variant) => variant == AnalysisVariant.AsCoded ? MeanRateAsCoded : MeanRateCorrected;
     public double OrderedFraction(AnalysisVariant variant) => variant == AnalysisVariant.AsCoded ? OrderedFractionAsCoded : OrderedFractionCorrected;
@@ -50,8 +51,7 @@ public sealed record CellSummary
         if (models.Count == 0) throw new ArgumentException("a cell summary needs at least one model", nameof(models));
         List<double> Of(Func<ModelObservables, double> select) => models.Select(select).ToList();
         int k = cell.HiddenUnits, last = cell.Slots - 1;
-        IEnumerable<double> Ratios(ModelObservables m) =>
-            Enumerable.Range(0, k).Select(a => Math.Sqrt(m.SquaredSingularValues[last * k + a] / m.SquaredSingularValues[a]));
+        double Ratio(ModelObservables m, int a) => Math.Sqrt(m.SquaredSingularValues[last * k + a] / m.SquaredSingularValues[a]);
         return new CellSummary
         {
             LearningRate = cell.LearningRate, StudentWidth = cell.StudentWidth, BatchSize = cell.BatchSize, Models = models.Count,
@@ -63,8 +63,7 @@ public sealed record CellSummary
             TestLoss = EnsembleStatistics.Band(Of(m => m.TestLoss)), QTime = EnsembleStatistics.Band(Of(m => m.QTime)),
             FinalTrainLoss = EnsembleStatistics.Band(Of(m => m.FinalTrainLoss)), FinalGradientNorm = EnsembleStatistics.Band(Of(m => m.FinalGradientNorm)),
             InitialGradientNorm = EnsembleStatistics.Band(Of(m => m.InitialGradientNorm)),
-            LargestSingularValueGrowth = EnsembleStatistics.Band(Of(m => Ratios(m).Max())),
-            SmallestSingularValueGrowth = EnsembleStatistics.Band(Of(m => Ratios(m).Min())),
+            SingularValueRatios = Enumerable.Range(0, k).Select(a => EnsembleStatistics.Percentile(Of(m => Ratio(m, a)), 50)).ToArray(),
         };
     }
 }

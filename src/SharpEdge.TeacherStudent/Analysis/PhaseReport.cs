@@ -42,16 +42,17 @@ public static class PhaseReport
 
     private static void WriteCells(PhaseAnalysis analysis, TextWriter w)
     {
-        string[] bands = ["test_loss", "q_time", "final_train_loss", "final_grad_norm", "initial_grad_norm", "sv_growth_max", "sv_growth_min"];
+        string[] bands = ["test_loss", "q_time", "final_train_loss", "final_grad_norm", "initial_grad_norm"];
         w.WriteLine("lr,eps,T,inv_sigma_w,models,mean_test_loss,mean_q_time,mean_hs,mean_hsd,mean_rate,mean_rate_corrected,ordered_fraction,ordered_fraction_corrected," +
-                    string.Join(',', bands.Select(b => $"{b}_median,{b}_p16,{b}_p84")));
+                    string.Join(',', bands.Select(b => $"{b}_median,{b}_p16,{b}_p84")) + ",sv_ratio_min,sv_ratio_max");
         foreach (var cell in analysis.Cells)
         {
             var s = cell.Summary;
-            MedianBand[] values = [s.TestLoss, s.QTime, s.FinalTrainLoss, s.FinalGradientNorm, s.InitialGradientNorm, s.LargestSingularValueGrowth, s.SmallestSingularValueGrowth];
+            MedianBand[] values = [s.TestLoss, s.QTime, s.FinalTrainLoss, s.FinalGradientNorm, s.InitialGradientNorm];
             w.WriteLine(string.Join(',', F(s.LearningRate), F(s.StudentWidth), F(s.Temperature), F(s.InverseWidth), s.Models.ToString(CultureInfo.InvariantCulture),
                 F(s.MeanTestLoss), F(s.MeanQTime), F(s.MeanHs), F(s.MeanHsd), F(s.MeanRateAsCoded), F(s.MeanRateCorrected), F(s.OrderedFractionAsCoded),
-                F(s.OrderedFractionCorrected), string.Join(',', values.Select(b => $"{F(b.Median)},{F(b.Lower)},{F(b.Upper)}"))));
+                F(s.OrderedFractionCorrected), string.Join(',', values.Select(b => $"{F(b.Median)},{F(b.Lower)},{F(b.Upper)}")),
+                F(s.SingularValueRatios.Min()), F(s.SingularValueRatios.Max())));
         }
     }
 
@@ -103,7 +104,8 @@ public static class PhaseReport
                 ["mean_test_loss"] = Matrix(c => c.MeanTestLoss), ["mean_q_time"] = Matrix(c => c.MeanQTime), ["mean_hs"] = Matrix(c => c.MeanHs),
                 ["mean_hsd"] = Matrix(c => c.MeanHsd), ["lyapunov"] = Matrix(c => c.MeanRate(d.Variant)),
                 ["limit"] = Matrix(c => c.OrderedFraction(d.Variant)), ["models"] = Matrix(c => c.Models),
-                ["median_final_train_loss"] = Matrix(c => c.FinalTrainLoss.Median), ["median_final_grad_norm"] = Matrix(c => c.FinalGradientNorm.Median),
+                ["median_final_train_loss"] = Matrix(c => c.FinalTrainLoss.Median),
+                ["sv_ratio_min"] = Matrix(c => c.SingularValueRatios.Min()), ["sv_ratio_max"] = Matrix(c => c.SingularValueRatios.Max()), ["median_final_grad_norm"] = Matrix(c => c.FinalGradientNorm.Median),
             },
             ["critical_temperatures"] = critical,
         };
