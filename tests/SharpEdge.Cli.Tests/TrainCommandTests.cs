@@ -111,7 +111,7 @@ public class TrainCommandTests
         var dir = CliRunner.TempDirectory();
         var env = new Dictionary<string, string> { ["SHARPEDGE_RESULTS"] = Path.Combine(dir, "results") };
         string[] common = ["train", "--model", "mlp:784-4-10:tanh", "--num-data", "64", "--lr", "0.05", "--batch", "8", "--checkpoint-every", "5"];
-        var quadratic = CliRunner.RunWithEnvironment(env, [.. common, "--steps", "10", "--quad-switch-step", "5", "--quad-loss-every", "2",
+        var quadratic = CliRunner.RunWithEnvironment(env, [.. common, "--steps", "10", "--quad-switch-step", "5", "--quad-switch-lr", "0.04", "--quad-loss-every", "2",
             "--save-trajectory", "--trajectory-every", "5", "--final", "--name", "quad"]);
         Assert.True(quadratic.ExitCode == 0, quadratic.Stderr);
         var projected = CliRunner.RunWithEnvironment(env, [.. common, "--steps", "6", "--proj-switch-step", "3", "--proj-top-l", "2", "--proj-to-residual", "--name", "proj"]);
@@ -138,6 +138,7 @@ public class TrainCommandTests
         using var forked = JsonDocument.Parse(fork.Stdout);
         var child = store.GetRun(forked.RootElement.GetProperty("run").GetInt64());
         Assert.Null(child.Config["quad_switch_step"]);
+        Assert.Null(child.Config["quad_switch_lr"]);   // none drops the settings only the mode uses
         Assert.Empty(store.Metrics(child.Id, "quadratic_loss"));
         Assert.Equal(quad.Id, child.ParentId);
     }

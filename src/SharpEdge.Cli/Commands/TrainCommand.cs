@@ -88,6 +88,8 @@ public static class TrainCommand
             {
                 T Pick<T>(Option<T> o, T old) => inherited is null || Given(o) ? parse.GetValue(o)! : old;
                 var b = inherited ?? d;
+                var quadStep = Given(quadSwitch) ? SwitchStep(quadSwitch) : b.QuadSwitchStep;
+                var projStep = Given(projSwitch) ? SwitchStep(projSwitch) : b.ProjSwitchStep;
                 return new TrainingConfig
                 {
                     Dataset = Pick(dataset, b.Dataset), NumData = Pick(numData, b.NumData), DatasetSeed = Pick(datasetSeed, b.DatasetSeed),
@@ -100,10 +102,13 @@ public static class TrainCommand
                     GdNoise = Pick(gdNoise, b.GdNoise) is { } noiseModel and not "none" ? noiseModel : null, NoiseMagnitude = Pick(noiseMag, b.NoiseMagnitude), NoiseRefresh = Pick(noiseRefresh, b.NoiseRefresh),
                     NoiseSeed = Pick(noiseSeed, b.NoiseSeed), Sde = Pick(sde, b.Sde), SdeH = Pick(sdeH, b.SdeH), SdeEta = Pick(sdeEta, b.SdeEta),
                     FullLossEvery = Pick(fullLossEvery, b.FullLossEvery), TestEvery = Pick(testEvery, b.TestEvery),
-                    QuadSwitchStep = Given(quadSwitch) ? SwitchStep(quadSwitch) : b.QuadSwitchStep, QuadSwitchLr = Pick(quadLr, b.QuadSwitchLr),
-                    QuadGaussNewton = Pick(quadGn, b.QuadGaussNewton), QuadLossEvery = Pick(quadLossEvery, b.QuadLossEvery),
-                    ProjSwitchStep = Given(projSwitch) ? SwitchStep(projSwitch) : b.ProjSwitchStep, ProjTopL = Pick(projTopL, b.ProjTopL),
-                    ProjToResidual = Pick(projResidual, b.ProjToResidual), ProjRefresh = Pick(projRefresh, b.ProjRefresh),
+                    // 'none' in a fork turns a mode off with the settings that only it uses
+                    QuadSwitchStep = quadStep, QuadSwitchLr = quadStep is null && !Given(quadLr) ? null : Pick(quadLr, b.QuadSwitchLr),
+                    QuadGaussNewton = quadStep is null && !Given(quadGn) ? false : Pick(quadGn, b.QuadGaussNewton),
+                    QuadLossEvery = Pick(quadLossEvery, b.QuadLossEvery),
+                    ProjSwitchStep = projStep, ProjTopL = projStep is null && !Given(projTopL) ? 0 : Pick(projTopL, b.ProjTopL),
+                    ProjToResidual = projStep is null && !Given(projResidual) ? false : Pick(projResidual, b.ProjToResidual),
+                    ProjRefresh = Pick(projRefresh, b.ProjRefresh),
                     TrajectoryEvery = Given(trajectoryEvery) ? parse.GetValue(trajectoryEvery)! : Given(saveTrajectory) ? (parse.GetValue(saveTrajectory) ? parse.GetValue(trajectoryEvery)! : "") : b.TrajectoryEvery,
                     Final = Pick(final, b.Final),
                 };
