@@ -6,7 +6,8 @@ namespace SharpEdge.Training;
 /// Everything the training loop carries from one step to the next, at the top of step <see cref="Step"/>: before
 /// that step's measurements and update, after <see cref="Step"/> updates. Nothing else is needed to continue
 /// bit-identically: the batch order is a function of (order seed, step), measurement seeds are functions of the
-/// step, and the only random state, that of noisy GD and the SDE, is saved here.
+/// step, and the only random state, that of noisy GD and the SDE, is saved here, as are the anchor of quadratic
+/// dynamics and the eigenvectors of projected SGD.
 /// </summary>
 public sealed record Checkpoint
 {
@@ -34,6 +35,10 @@ public sealed record Checkpoint
     /// <summary>diag and iso noise: the kept per-sample gradient variances and the step they were computed at.</summary>
     public double[]? NoiseVariance { get; init; }
     public long NoiseVarianceStep { get; init; } = -1;
+    /// <summary>Quadratic dynamics past its switch: the anchor θ_s, δ and s (<see cref="TaylorAnchor"/>); null otherwise.</summary>
+    public TaylorAnchor? Quadratic { get; init; }
+    /// <summary>Projected SGD past its switch: the eigenvectors in use (<see cref="ProjectionBasis"/>); null otherwise.</summary>
+    public ProjectionBasis? Projection { get; init; }
 }
 
 /// <summary>

@@ -12,7 +12,9 @@ namespace SharpEdge.Training;
 /// The <c>checkpoints/</c> folder of a run: for each step S, <c>checkpoint_step_S.safetensors</c> (θ under
 /// PyTorch names, then <c>optimizer.NAME</c> buffers in the parameter layout, <c>warm_start.KEY</c> eigenvectors
 /// [k, size] in float64, the loop's scalars as <c>trainer.*</c>, and for noisy GD and the SDE the noise generator
-/// as <c>noise.seed</c>, <c>noise.generator</c> and the kept variances as <c>noise.variance</c>) and <c>checkpoint_step_S.json</c> (step,
+/// as <c>noise.seed</c>, <c>noise.generator</c> and the kept variances as <c>noise.variance</c>; past the switch of quadratic
+/// dynamics <c>quadratic.anchor</c>, <c>quadratic.delta</c> and <c>quadratic.anchor_step</c>, of projected SGD
+/// <c>projection.basis</c> [l, size], <c>projection.eigenvalues</c> and <c>projection.step</c>) and <c>checkpoint_step_S.json</c> (step,
 /// kind, the tensor file's size and SHA-256). Both are written atomically, tensors first: the metadata file
 /// commits the checkpoint, so a process killed mid-write leaves the previous checkpoints as they were, and a
 /// checkpoint whose tensor file was truncated or altered later is reported as corrupt instead of being loaded.
@@ -88,6 +90,20 @@ public sealed class CheckpointFolder
         {
             tensors.Add(new TensorEntry("noise.variance", variance, variance.Length));
             tensors.Add(new TensorEntry("noise.variance_step", new long[] { checkpoint.NoiseVarianceStep }, 1));
+        }
+        if (checkpoint.Quadratic is { } quadratic)
+        {
+            tensors.Add(new TensorEntry("quadratic.anchor", quadratic.Anchor, quadratic.Anchor.Length));
+            tensors.Add(new TensorEntry("quadratic.delta", quadratic.Delta, quadratic.Delta.Length));
+            tensors.Add(new TensorEntry("quadratic.anchor_step", new long[] { quadratic.Step }, 1));
+        }
+        if (checkpoint.Projection is { } projection)
+        {
+            var flat = new double[projection.Rank * projection.Size];
+            for (int i = 0; i < projection.Rank; i++) projection.Vectors[i].CopyTo(flat, i * projection.Size);
+            tensors.Add(new TensorEntry("projection.basis", flat, projection.Rank, projection.Size));
+            tensors.Add(new TensorEntry("projection.eigenvalues", projection.Eigenvalues, projection.Rank));
+            tensors.Add(new TensorEntry("projection.step", new long[] { projection.Step }, 1));
         }
         var tensorPath = TensorPath(checkpoint.Step);
         SafeTensors.Write(tensorPath, tensors, new Dictionary<string, string>
@@ -184,6 +200,23 @@ public sealed class CheckpointFolder
         double[]? noiseVariance = null;
         if (byName.TryGetValue("noise.variance", out var varianceEntry))
             noiseVariance = varianceEntry.Data as double[] ?? throw Corrupt(metaPath, "tensor 'noise.variance' is not float64");
+        TaylorAnchor? quadratic = null;
+        if (byName.TryGetValue("quadratic.anchor", out var anchorEntry))
+        {
+            if (anchorEntry.Data is not float[] anchor || anchor.Length != Layout.Count || !byName.TryGetValue("quadratic.delta", out var deltaEntry)
+                || deltaEntry.Data is not float[] delta || delta.Length != Layout.Count)
+                throw Corrupt(metaPath, $"tensors 'quadratic.anchor' and 'quadratic.delta' must be float32 of {Layout.Count} values each");
+            quadratic = new TaylorAnchor(anchor, delta, Scalar<long>("quadratic.anchor_step"));
+        }
+        ProjectionBasis? projection = null;
+        if (byName.TryGetValue("projection.basis", out var basisEntry))
+        {
+            if (basisEntry.Data is not double[] flat || basisEntry.Shape.Length != 2 || basisEntry.Shape[1] != Layout.Count
+                || !byName.TryGetValue("projection.eigenvalues", out var valuesEntry) || valuesEntry.Data is not double[] values || values.Length != basisEntry.Shape[0])
+                throw Corrupt(metaPath, $"tensor 'projection.basis' must be float64 [l, {Layout.Count}] with l float64 'projection.eigenvalues'");
+            var (rank, size) = (basisEntry.Shape[0], basisEntry.Shape[1]);
+            projection = new ProjectionBasis([.. Enumerable.Range(0, rank).Select(i => flat.AsSpan(i * size, size).ToArray())], values, Scalar<long>("projection.step"));
+        }
         return new Checkpoint
         {
             Step = step,
@@ -201,6 +234,8 @@ public sealed class CheckpointFolder
             NoiseGenerator = generator,
             NoiseVariance = noiseVariance,
             NoiseVarianceStep = noiseVariance is null ? -1 : Scalar<long>("noise.variance_step"),
+            Quadratic = quadratic,
+            Projection = projection,
         };
     }
 

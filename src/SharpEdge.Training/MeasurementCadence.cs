@@ -13,20 +13,29 @@ namespace SharpEdge.Training;
 /// Text form, as after the <c>@</c> of <c>--measure lambda-max@…</c>: <c>100</c> (every 100 steps),
 /// <c>head</c> (the HEAD rule), or phases separated by <c>/</c> ending in one of those:
 /// <c>1&lt;128/4&lt;256/256</c> is the seed's dense early λ_max logging (every step below 128, every 4th below 256,
-/// then every 256th).
+/// then every 256th). <c>end</c> never fires: the measurement is taken only at the last step, as every measurement is
+/// (<c>--final</c>'s measurements).
 /// </remarks>
 public sealed class MeasurementCadence
 {
     private readonly (int Every, long Until)[] early;
     private readonly int every;
     private readonly Cadence? rule;
+    private readonly bool never;
 
-    private MeasurementCadence((int Every, long Until)[] early, int every, Cadence? rule)
+    private MeasurementCadence((int Every, long Until)[] early, int every, Cadence? rule, bool never = false)
     {
         this.early = early;
         this.every = every;
         this.rule = rule;
+        this.never = never;
     }
+
+    /// <summary>Never during training: only at the last step, where every measurement is taken.</summary>
+    public static MeasurementCadence AtEnd { get; } = new([], 0, null, never: true);
+
+    /// <summary>Whether this is <see cref="AtEnd"/>.</summary>
+    public bool OnlyAtEnd => never;
 
     /// <summary>Every <paramref name="steps"/> steps.</summary>
     public static MeasurementCadence Every(int steps) =>
@@ -35,6 +44,7 @@ public sealed class MeasurementCadence
     /// <summary>Whether the measurement is taken at <paramref name="step"/> (before that step's update).</summary>
     public bool Fires(long step, int batchSize)
     {
+        if (never) return false;
         foreach (var (e, until) in early)
             if (step < until) return step % e == 0;
         return rule is not null ? rule.Fires(step, batchSize) : step % every == 0;
@@ -55,6 +65,7 @@ public sealed class MeasurementCadence
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(name);
+        if (text.Trim() == "end") return AtEnd;
         var parts = text.Split('/', StringSplitOptions.TrimEntries);
         var early = new List<(int Every, long Until)>();
         foreach (var part in parts[..^1])
@@ -73,7 +84,7 @@ public sealed class MeasurementCadence
     }
 
     /// <summary>The text form (round-trips through <see cref="Parse"/>).</summary>
-    public override string ToString() =>
+    public override string ToString() => never ? "end" :
         string.Concat(early.Select(p => $"{p.Every}<{p.Until}/")) + (rule is null ? every.ToString(CultureInfo.InvariantCulture) : "head");
 
     private static bool TryInterval(string text, out int value) =>
@@ -82,5 +93,5 @@ public sealed class MeasurementCadence
     /// <summary>An error naming the cadence as written: <c>lambda-max@TEXT</c>, or <c>--OPTION TEXT</c> for an option's cadence.</summary>
     private static ArgumentException Bad(string name, string text, string problem) => new(
         $"{(name.StartsWith("--", StringComparison.Ordinal) ? $"{name} {text}" : $"{name}@{text}")}: {problem}; a cadence is N (every N steps), 'head' (the measurement's own rule, eoss_spec §8.1), " +
-        "or phases EVERY<UNTIL separated by '/' before either, e.g. 1<128/4<256/256");
+        "or phases EVERY<UNTIL separated by '/' before either, e.g. 1<128/4<256/256; 'end' takes it only at the last step");
 }

@@ -9,9 +9,9 @@ namespace SharpEdge.Training;
 /// <summary>
 /// The training loop of eoss_spec §9 for one <see cref="TrainingConfig"/>, float32. Step t, from t = the state's
 /// step to the configured total: checkpoint when due (<see cref="Checkpoint"/>: the state at the top of the step),
-/// the measurements and evaluations whose cadence fires at t (every one at the last step), the step's loss and
-/// gradient (on batch t of <see cref="BatchOrder"/>, or on all data for noisy GD and the SDE: <see cref="UpdateRule"/>),
-/// the divergence and stop-loss checks, the update.
+/// the measurements, evaluations and trajectory record whose cadence fires at t (every one at the last step), the
+/// step's loss and gradient (on batch t of <see cref="BatchOrder"/>, on all data for noisy GD and the SDE, on the
+/// Taylor model for quadratic dynamics: <see cref="UpdateRule"/>), the divergence and stop-loss checks, the update.
 /// </summary>
 /// <remarks>
 /// Nothing in the loop depends on how the run got to step t: batches are a function of (order seed, t),
@@ -33,6 +33,8 @@ public sealed class Trainer
     private readonly UpdateRule update;
     private readonly ScheduledMeasurement[] scheduled;
     private readonly Evaluation[] evaluations;
+    private readonly MeasurementCadence? trajectoryCadence;
+    private SparseRandomProjection? trajectoryProjection;
     private float[]? initialParameters;
 
     /// <summary>Loads the data and builds the model of <paramref name="config"/> (validated first).</summary>
@@ -41,7 +43,7 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
-        scheduled = [.. ScheduledMeasurement.ParseList(config.Measure, config.MeasureEvery)];
+        scheduled = [.. ScheduledMeasurement.ParseList(config.Measure, config.MeasureEvery), .. FinalMeasurements(config)];
         var data = Datasets.Load(config.Dataset, new DataRequest { NumData = config.NumData, DatasetSeed = config.DatasetSeed });
         train = data.Train<float>(config.Loss);
         spec = ModelSpec.Parse(config.Model);
@@ -53,6 +55,8 @@ public sealed class Trainer
         var evaluations = new List<Evaluation>();
         if (config.FullLossEvery.Length > 0)
             evaluations.Add(new Evaluation("full", Network, loss, train, MeasurementCadence.Parse(config.FullLossEvery, "--full-loss-every", Evaluation.FullLossRule)));
+        else if (config.Final)
+            evaluations.Add(new Evaluation("full", Network, loss, train, MeasurementCadence.AtEnd));
         if (config.TestEvery.Length > 0)
         {
             var cadence = MeasurementCadence.Parse(config.TestEvery, "--test-every", head: null);
@@ -60,13 +64,28 @@ public sealed class Trainer
             evaluations.Add(new Evaluation("test", Network, loss, data.Test<float>(config.Loss), cadence));
         }
         this.evaluations = [.. evaluations];
+        if (config.TrajectoryEvery.Length > 0) trajectoryCadence = MeasurementCadence.Parse(config.TrajectoryEvery, "--trajectory-every", TrajectoryFolder.HeadRule);
     }
+
+    /// <summary>Measurements <c>--final</c> adds at the last step (eoss_spec §7.18: λ_max, and the seed's batch sharpness) unless listed already.</summary>
+    private static IEnumerable<ScheduledMeasurement> FinalMeasurements(TrainingConfig config)
+    {
+        if (!config.Final) yield break;
+        var listed = ScheduledMeasurement.ParseList(config.Measure, config.MeasureEvery).Select(m => m.Measurement.Name).ToHashSet();
+        foreach (var name in FinalMeasurementNames)
+            if (!listed.Contains(name)) yield return new ScheduledMeasurement(MeasurementRegistry.Find(name), MeasurementCadence.AtEnd);
+    }
+
+    /// <summary>What <c>--final</c> measures at the last step besides the full loss and accuracy.</summary>
+    public static readonly string[] FinalMeasurementNames = ["lambda-max", "batch-sharpness"];
 
     public TrainingConfig Config { get; }
     public Network<float> Network { get; }
     public IReadOnlyList<ScheduledMeasurement> Measurements => scheduled;
     public IReadOnlyList<Evaluation> Evaluations => evaluations;
     public UpdateRule Update => update;
+    /// <summary>The cadence of the trajectory projection, null when off.</summary>
+    public MeasurementCadence? TrajectoryCadence => trajectoryCadence;
     public int SampleCount => train.Count;
     public int StepsPerEpoch => order.StepsPerEpoch;
 
@@ -95,6 +114,8 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(output);
+        var trajectory = trajectoryCadence is null ? null
+            : new TrajectoryFolder(output.Folder, trajectoryProjection ??= new SparseRandomProjection(Network.ParameterCount), trajectoryCadence);
         if (state.Theta.Length != Network.ParameterCount) throw new ArgumentException($"θ has {state.Theta.Length} values, the model {Network.ParameterCount}");
         if (Config.FullBatch && state.Noise is null) throw new ArgumentException("noisy GD and the SDE need the state's noise generator (TrainingState.Noise)");
         var clock = Stopwatch.StartNew();
@@ -147,7 +168,7 @@ public sealed class Trainer
                     else if (clock.Elapsed - lastCheckpointTime >= checkpointInterval) WriteCheckpoint(CheckpointKind.Time);
                 }
                 var epoch = (double)step / order.StepsPerEpoch;
-                Measure(state, step, epoch, end, pending, latest);
+                Measure(state, step, epoch, end, pending, latest, trajectory);
                 if (end) break;
 
                 batchLoss = update.Evaluate(state, step);
@@ -172,6 +193,7 @@ public sealed class Trainer
                     }
                 }
                 update.Apply(state, step);
+                update.Report(step, epoch, pending);
                 state.Step = step + 1;
 
                 var now = clock.Elapsed;
@@ -200,11 +222,12 @@ public sealed class Trainer
 
     /// <summary>
     /// The measurements due at <paramref name="step"/> (all of them at the end), in the order listed, then the due
-    /// evaluations (full data, test split). At the end, the current-batch measurements (step sharpness …) take the
-    /// batch the next step would train on: the one a longer or resumed run trains on from this θ, so the last row of
-    /// a run equals that run's row at the same step.
+    /// evaluations (full data, test split), the update rule's own (the quadratic model's loss) and the trajectory
+    /// record. At the end, the current-batch measurements (step sharpness …) take the batch the next step would train
+    /// on: the one a longer or resumed run trains on from this θ, so the last row of a run equals that run's row at the
+    /// same step.
     /// </summary>
-    private void Measure(TrainingState state, long step, double epoch, bool end, List<MetricRow> rows, Dictionary<string, double> latest)
+    private void Measure(TrainingState state, long step, double epoch, bool end, List<MetricRow> rows, Dictionary<string, double> latest, TrajectoryFolder? trajectory)
     {
         MeasureCurvature(state, step, epoch, end, rows, latest);
         foreach (var e in evaluations)
@@ -213,6 +236,14 @@ public sealed class Trainer
             e.Evaluate(state.Theta, step, epoch, rows);
             latest[e.LossMetric] = rows[^2].Value;
             latest[e.AccuracyMetric] = rows[^1].Value;
+        }
+        int before = rows.Count;
+        update.Measure(state, step, epoch, end, rows);
+        for (int i = before; i < rows.Count; i++) latest[rows[i].Name] = rows[i].Value;
+        if (trajectory is not null && (end || trajectory.Cadence.Fires(step, Config.BatchSize)))
+        {
+            trajectory.Record(state.Theta, step, epoch, rows);
+            latest[TrajectoryFolder.Metric] = rows[^1].Value;
         }
     }
 
@@ -247,7 +278,11 @@ public sealed class Trainer
 }
 
 /// <summary>Where a <see cref="Trainer"/> writes: the run's store rows, its checkpoint folder, progress and log lines.</summary>
-public sealed record TrainingOutput(RunStore Store, long RunId, CheckpointFolder Checkpoints, Action<TrainingProgress>? Progress = null, Action<string>? Log = null);
+public sealed record TrainingOutput(RunStore Store, long RunId, CheckpointFolder Checkpoints, Action<TrainingProgress>? Progress = null, Action<string>? Log = null)
+{
+    /// <summary>The run folder (the checkpoint folder's parent): trajectory records go there.</summary>
+    public string Folder => Path.GetDirectoryName(Checkpoints.Path) ?? ".";
+}
 
 /// <summary>How a training session ended: status, the step reached, total training seconds, the error if any, and the last value of each metric.</summary>
 public sealed record TrainingOutcome(RunStatus Status, long Steps, double Seconds, string? Error, IReadOnlyDictionary<string, double> Latest);

@@ -5,7 +5,8 @@ namespace SharpEdge.Training;
 
 /// <summary>
 /// Everything that defines a training run (eoss_spec §2, §9): data, model, initialisation, optimiser, step
-/// count, noisy GD or the SDE (§10.1, §10.2), measurements and evaluations with their cadences, stop loss and the
+/// count, noisy GD or the SDE (§10.1, §10.2), quadratic dynamics or projected SGD (§10.3, §10.4), measurements and
+/// evaluations with their cadences, the trajectory projection and <c>--final</c> (§7.17, §7.18), stop loss and the
 /// checkpoint policy. Stored as the run's config in the run store (<see cref="ToJson"/>), from which a resumed run
 /// rebuilds it (<see cref="FromJson"/>).
 /// </summary>
@@ -54,6 +55,32 @@ public sealed record TrainingConfig
     public string FullLossEvery { get; init; } = "";
     /// <summary>Cadence of the test-split loss and accuracy (<c>test_loss</c>, <c>test_accuracy</c>); empty means never.</summary>
     public string TestEvery { get; init; } = "";
+    /// <summary>
+    /// Quadratic dynamics (eoss_spec §10.3, <c>--quad-switch-step</c>): from this step s on, SGD on the second-order Taylor
+    /// model of each batch loss around θ_s (<see cref="QuadraticDynamics"/>); null trains on the loss itself.
+    /// </summary>
+    public long? QuadSwitchStep { get; init; }
+    /// <summary>The step size on the model (<c>--quad-switch-lr</c>); null means the learning rate.</summary>
+    public double? QuadSwitchLr { get; init; }
+    /// <summary>The model's curvature is the Gauss–Newton matrix instead of the Hessian (the original's <c>--use-gauss-newton</c>).</summary>
+    public bool QuadGaussNewton { get; init; }
+    /// <summary>Cadence of <c>quadratic_loss</c>, the model's full-data loss (HEAD: every step).</summary>
+    public string QuadLossEvery { get; init; } = "1";
+    /// <summary>Projected SGD (eoss_spec §10.4, <c>--proj-switch-step</c>): from this step on, each update is projected on the top-l Hessian eigenspace.</summary>
+    public long? ProjSwitchStep { get; init; }
+    /// <summary>l, the number of top eigenvectors projected on (<c>--proj-top-l</c>).</summary>
+    public int ProjTopL { get; init; }
+    /// <summary>Keep the part of each update orthogonal to the top-l eigenspace instead (<c>--proj-to-residual</c>).</summary>
+    public bool ProjToResidual { get; init; }
+    /// <summary>Cadence at which the eigenvectors are solved again after the switch (HEAD: every step).</summary>
+    public string ProjRefresh { get; init; } = "1";
+    /// <summary>Cadence of the trajectory projection Pθ (<c>--save-trajectory</c>, eoss_spec §7.17; HEAD every 32 steps); empty means off.</summary>
+    public string TrajectoryEvery { get; init; } = "";
+    /// <summary>
+    /// <c>--final</c> (eoss_spec §7.18): λ_max and batch sharpness are also taken at the last step (with the full loss and
+    /// accuracy), and final.json gets every value of that step.
+    /// </summary>
+    public bool Final { get; init; }
     /// <summary>A checkpoint every this many steps (kept), besides the first and the last.</summary>
     public long CheckpointEvery { get; init; } = 1000;
     /// <summary>Also a checkpoint once this many minutes passed since the last one (replaced by the next); 0 = never.</summary>
@@ -85,7 +112,39 @@ public sealed record TrainingConfig
             if (SdeEta is { } eta && (!(eta > 0) || !double.IsFinite(eta))) throw new ArgumentException($"--sde-eta must be positive and finite, got {eta}");
             if (SdeH > SdeTime * (1 + 1e-12)) throw new ArgumentException($"--sde-h {SdeH} exceeds the time per step η = {SdeTime} (--sde-eta, default --lr)");
         }
+        ValidateSwitches();
+        if (TrajectoryEvery.Length > 0) MeasurementCadence.Parse(TrajectoryEvery, "--trajectory-every", TrajectoryFolder.HeadRule);
     }
+
+    private void ValidateSwitches()
+    {
+        string[] modes = [.. new[] { (GdNoise is not null, "--gd-noise"), (Sde, "--sde"), (QuadSwitchStep is not null, "--quad-switch-step"), (ProjSwitchStep is not null, "--proj-switch-step") }
+            .Where(m => m.Item1).Select(m => m.Item2)];
+        if (modes.Length > 1) throw new ArgumentException($"{string.Join(" and ", modes)} exclude each other (at most one training mode, as in the original)");
+        if (QuadSwitchStep is { } quad)
+        {
+            if (quad < 0) throw new ArgumentException($"--quad-switch-step must be ≥ 0, got {quad}");
+            if (QuadSwitchLr is { } lr && (!(lr > 0) || !double.IsFinite(lr))) throw new ArgumentException($"--quad-switch-lr must be positive and finite, got {lr}");
+            if (Optimizer != "sgd" || Momentum != 0)
+                throw new ArgumentException($"--quad-switch-step descends the Taylor model by plain steps of η (as the original, which ignores the optimiser after the switch); --optimizer must be sgd without --momentum, got {Optimizer}{(Momentum != 0 ? $" with momentum {Momentum}" : "")}");
+            MeasurementCadence.Parse(QuadLossEvery, "--quad-loss-every", head: null);
+        }
+        else if (QuadSwitchLr is not null || QuadGaussNewton)
+            throw new ArgumentException($"{(QuadSwitchLr is not null ? "--quad-switch-lr" : "--quad-gauss-newton")} needs --quad-switch-step");
+        if (ProjSwitchStep is { } proj)
+        {
+            if (proj < 0) throw new ArgumentException($"--proj-switch-step must be ≥ 0, got {proj}");
+            if (ProjTopL < 1) throw new ArgumentException($"--proj-switch-step needs --proj-top-l l ≥ 1, the number of top Hessian eigenvectors to project on (got {ProjTopL})");
+            if (Optimizer != "sgd" || Momentum != 0)
+                throw new ArgumentException($"projected SGD is plain SGD only (as the original): --optimizer must be sgd without --momentum, got {Optimizer}{(Momentum != 0 ? $" with momentum {Momentum}" : "")}");
+            MeasurementCadence.Parse(ProjRefresh, "--proj-refresh", head: null);
+        }
+        else if (ProjTopL != 0 || ProjToResidual)
+            throw new ArgumentException($"{(ProjTopL != 0 ? "--proj-top-l" : "--proj-to-residual")} needs --proj-switch-step (projection needs both, as in the original)");
+    }
+
+    /// <summary>The step size of quadratic dynamics: <see cref="QuadSwitchLr"/>, else the learning rate.</summary>
+    public double QuadLearningRate => QuadSwitchLr ?? LearningRate;
 
     /// <summary>Whether a step uses the full data (noisy GD, SDE) rather than a minibatch.</summary>
     public bool FullBatch => GdNoise is not null || Sde;
@@ -111,7 +170,10 @@ public sealed record TrainingConfig
         ["measure"] = Measure, ["measure_every"] = MeasureEvery, ["stop_loss"] = StopLoss, ["checkpoint_every"] = CheckpointEvery,
         ["checkpoint_minutes"] = CheckpointMinutes, ["keep_checkpoints"] = KeepCheckpoints, ["gd_noise"] = GdNoise, ["noise_mag"] = NoiseMagnitude,
         ["noise_refresh"] = NoiseRefresh, ["noise_seed"] = NoiseSeed, ["sde"] = Sde, ["sde_h"] = SdeH, ["sde_eta"] = SdeEta,
-        ["full_loss_every"] = FullLossEvery, ["test_every"] = TestEvery, ["dtype"] = "f32", ["threads"] = threads,
+        ["full_loss_every"] = FullLossEvery, ["test_every"] = TestEvery, ["quad_switch_step"] = QuadSwitchStep, ["quad_switch_lr"] = QuadSwitchLr,
+        ["quad_gauss_newton"] = QuadGaussNewton, ["quad_loss_every"] = QuadLossEvery, ["proj_switch_step"] = ProjSwitchStep, ["proj_top_l"] = ProjTopL,
+        ["proj_to_residual"] = ProjToResidual, ["proj_refresh"] = ProjRefresh, ["trajectory_every"] = TrajectoryEvery, ["final"] = Final,
+        ["dtype"] = "f32", ["threads"] = threads,
     };
 
     /// <summary>Reads a stored config; missing keys take their defaults, a key of the wrong type is an error naming it.</summary>
@@ -149,6 +211,16 @@ public sealed record TrainingConfig
             SdeEta = json["sde_eta"] is null ? null : Get(json, "sde_eta", 0.0),
             FullLossEvery = Get(json, "full_loss_every", d.FullLossEvery),
             TestEvery = Get(json, "test_every", d.TestEvery),
+            QuadSwitchStep = json["quad_switch_step"] is null ? null : Get(json, "quad_switch_step", 0L),
+            QuadSwitchLr = json["quad_switch_lr"] is null ? null : Get(json, "quad_switch_lr", 0.0),
+            QuadGaussNewton = Get(json, "quad_gauss_newton", d.QuadGaussNewton),
+            QuadLossEvery = Get(json, "quad_loss_every", d.QuadLossEvery),
+            ProjSwitchStep = json["proj_switch_step"] is null ? null : Get(json, "proj_switch_step", 0L),
+            ProjTopL = Get(json, "proj_top_l", d.ProjTopL),
+            ProjToResidual = Get(json, "proj_to_residual", d.ProjToResidual),
+            ProjRefresh = Get(json, "proj_refresh", d.ProjRefresh),
+            TrajectoryEvery = Get(json, "trajectory_every", d.TrajectoryEvery),
+            Final = Get(json, "final", d.Final),
         };
     }
 

@@ -62,11 +62,14 @@ public static class TrainingRun
             throw new ArgumentException($"--steps {config.Steps} is before the last checkpoint of run {record.Id} (step {step})");
         if (record.Status == RunStatus.Finished && config.Steps <= step)
             throw new ArgumentException($"run {record.Id} finished at step {step}; pass --steps above {step} to continue it");
-        var state = TrainingState.FromCheckpoint(checkpoint, trainer.CreateOptimizer(), config.BatchSize, requireOptimizerState: true, trainer.NoiseSeed);
+        var state = TrainingState.FromCheckpoint(checkpoint, trainer.CreateOptimizer(), config.BatchSize, requireOptimizerState: true, trainer.NoiseSeed,
+            config.QuadSwitchStep, config.ProjSwitchStep, config.ProjTopL);
         state.Seconds = checkpoint.Seconds;
 
         store.Reopen(record.Id);
         var deleted = store.DeleteMetricsFrom(record.Id, step);
+        TrajectoryFolder.DeleteFrom(folder, step);   // written again, as the rows
+        File.Delete(Path.Combine(folder, FinalReport.FileName));
         if (config.Steps != stored.Steps) store.UpdateConfig(record.Id, WithSteps(record, config.Steps));
         var threads = record.Config["threads"]?.GetValue<int>();
         if (threads is int t && t != Parallelism.Threads)
@@ -104,12 +107,19 @@ public static class TrainingRun
         var checkpoint = parentCheckpoints.Read(atStep);
         var optimizer = trainer.CreateOptimizer();
         bool carried = TrainingState.CarriesOptimizerState(checkpoint, optimizer);
-        var state = TrainingState.FromCheckpoint(checkpoint, optimizer, config.BatchSize, requireOptimizerState: false, trainer.NoiseSeed);
+        var state = TrainingState.FromCheckpoint(checkpoint, optimizer, config.BatchSize, requireOptimizerState: false, trainer.NoiseSeed,
+            config.QuadSwitchStep, config.ProjSwitchStep, config.ProjTopL);
 
         var id = Create(store, resultsFolder, trainer, name, record.Id, atStep, out var childFolder);
         hooks?.Log?.Invoke($"train: run {id} forks run {record.Id} at step {atStep}: {Describe(trainer)}; " +
                            (carried ? $"{optimizer.Name} state carried over" : $"{optimizer.Name} starts afresh (the parent used {checkpoint.OptimizerName})") +
-                           (checkpoint.BatchSize == config.BatchSize ? "" : "; epoch loss restarts (new batch size)"));
+                           (checkpoint.BatchSize == config.BatchSize ? "" : "; epoch loss restarts (new batch size)") +
+                           (config.QuadSwitchStep is { } s && atStep > s
+                               ? state.Quadratic is { } a ? $"; quadratic dynamics continue around the anchor of step {a.Step}" : $"; quadratic dynamics anchor at step {atStep}, the fork's θ"
+                               : "") +
+                           (config.ProjSwitchStep is { } p && atStep > p
+                               ? state.Projection is { } b ? $"; projection on the parent's top-{b.Rank} eigenvectors of step {b.Step}" : $"; top-{config.ProjTopL} eigenvectors solved at step {atStep}"
+                               : ""));
         return Execute(store, id, childFolder, trainer, state, hooks);
     }
 
@@ -154,10 +164,13 @@ public static class TrainingRun
         {
             NoisyGradientDescent g => $"noisy GD ({c.GdNoise} noise ×{c.NoiseMagnitude}{(g.Noise.Model is NoiseModel.Diagonal or NoiseModel.Isotropic ? (c.NoiseRefresh == 1 ? ", variances every step" : $", variances every {c.NoiseRefresh} steps") : "")}, seed {c.NoiseSeed}) with {c.Optimizer}",
             EulerMaruyama e => $"SDE (Euler–Maruyama, {e.SubSteps} sub-steps of {e.SubStep:G4} per step of time η={e.Eta:G4}, diffusion ×{c.NoiseMagnitude}, seed {c.NoiseSeed})",
+            QuadraticDynamics q => $"sgd, from step {q.SwitchStep} on the batch Taylor model around θ_{q.SwitchStep} ({(q.GaussNewton ? "Gauss–Newton" : "Hessian")}, step η′={q.LearningRate}, quadratic_loss@{q.LossCadence})",
+            ProjectedSgd p => $"sgd, from step {p.SwitchStep} with each update projected {(p.ToResidual ? "off" : "on")} the top-{p.Rank} Hessian eigenspace (eigenvectors solved @{p.Refresh})",
             _ => c.Optimizer,
         };
+        var trajectory = t.TrajectoryCadence is { } every ? $", trajectory projection@{every}" : "";
         return $"{t.Network.Description}, {t.Network.ParameterCount:N0} parameters, {t.SampleCount} samples of {c.Dataset}, {c.Loss}, {steps} η={c.LearningRate} " +
-               $"(2/η = {2 / c.LearningRate:G4}), batch {c.BatchSize}, {c.Steps} steps, {measured}{evaluated}, checkpoint every {c.CheckpointEvery} steps";
+               $"(2/η = {2 / c.LearningRate:G4}), batch {c.BatchSize}, {c.Steps} steps, {measured}{evaluated}{trajectory}{(c.Final ? ", final.json" : "")}, checkpoint every {c.CheckpointEvery} steps";
     }
 
     private static TrainingResult Execute(RunStore store, long id, string folder, Trainer trainer, TrainingState state, TrainingHooks? hooks)
@@ -179,6 +192,8 @@ public static class TrainingRun
         RunExport.ResultsTxt(store, id, Path.Combine(folder, "results.txt"));
         if (outcome.Status is RunStatus.Finished or RunStatus.Diverged)
             ParameterFile.Write<float>(Path.Combine(folder, "final.safetensors"), trainer.Network.Layout, state.Theta);
+        if (outcome.Status == RunStatus.Finished && trainer.Config.Final)
+            FinalReport.Write(Path.Combine(folder, FinalReport.FileName), store.GetRun(id), trainer, outcome.Steps, store.Metrics(id).Where(r => r.Step == outcome.Steps));
         return new TrainingResult(id, store.GetRun(id), folder, outcome);
     }
 }

@@ -4,7 +4,8 @@ namespace SharpEdge.Training;
 
 /// <summary>
 /// The mutable state of a training run between steps: θ, the optimiser with its buffers, the eigensolvers'
-/// warm starts, the step, the current epoch's loss accumulators and the noise generator of noisy GD and the SDE.
+/// warm starts, the step, the current epoch's loss accumulators, the noise generator of noisy GD and the SDE, the
+/// anchor of quadratic dynamics and the eigenvectors of projected SGD.
 /// A <see cref="Checkpoint"/> is a copy of it.
 /// </summary>
 public sealed class TrainingState
@@ -31,6 +32,10 @@ public sealed class TrainingState
     public double Seconds { get; set; }
     /// <summary>The noise generator of noisy GD and the SDE; null for minibatch training.</summary>
     public NoiseState? Noise { get; set; }
+    /// <summary>Quadratic dynamics from its first model step on: θ_s and δ; null before (and for other runs).</summary>
+    public TaylorAnchor? Quadratic { get; set; }
+    /// <summary>Projected SGD from its switch step on: the top-l eigenvectors in use; null before (and for other runs).</summary>
+    public ProjectionBasis? Projection { get; set; }
 
     /// <summary>A checkpoint of this state (buffers are not copied: write it before the next step).</summary>
     public Checkpoint ToCheckpoint(CheckpointKind kind, int batchSize, double seconds) => new()
@@ -50,6 +55,8 @@ public sealed class TrainingState
         NoiseGenerator = Noise?.Rng.GetState(),
         NoiseVariance = Noise?.Variance,
         NoiseVarianceStep = Noise?.VarianceStep ?? -1,
+        Quadratic = Quadratic,
+        Projection = Projection,
     };
 
     /// <summary>
@@ -59,8 +66,13 @@ public sealed class TrainingState
     /// loss accumulators carry over only at the batch size they were summed at. A run with noise
     /// (<paramref name="noiseSeed"/> given) continues the checkpoint's noise generator when it was seeded alike, else
     /// starts one from the seed (a resumed run requires the saved one); kept noise variances carry over only on resume.
+    /// Quadratic dynamics switching at <paramref name="quadraticSwitch"/> takes the checkpoint's anchor when it was taken
+    /// at or after that step (else a run past the switch anchors at the checkpoint's θ, as the original's continuation); projected
+    /// SGD with <paramref name="projectionRank"/> eigenvectors takes the checkpoint's basis of that rank. A resumed run past
+    /// its switch step requires them.
     /// </summary>
-    public static TrainingState FromCheckpoint(Checkpoint checkpoint, Optimizer<float> optimizer, int batchSize, bool requireOptimizerState, ulong? noiseSeed = null)
+    public static TrainingState FromCheckpoint(Checkpoint checkpoint, Optimizer<float> optimizer, int batchSize, bool requireOptimizerState, ulong? noiseSeed = null,
+        long? quadraticSwitch = null, long? projectionSwitch = null, int projectionRank = 0)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         ArgumentNullException.ThrowIfNull(optimizer);
@@ -81,6 +93,19 @@ public sealed class TrainingState
                 state.Noise.Variance = (double[])variance.Clone();
                 state.Noise.VarianceStep = checkpoint.NoiseVarianceStep;
             }
+        }
+        if (quadraticSwitch is { } s)
+        {
+            // an anchor at or after s is this model's (taken at s, or where a run forked past s anchored); one before s is another's
+            if (checkpoint.Quadratic is { } a && a.Step >= s) state.Quadratic = a.Clone();
+            else if (requireOptimizerState && checkpoint.Step > s)
+                throw new InvalidDataException($"the checkpoint of step {checkpoint.Step} holds no anchor of quadratic dynamics switched at step {s}, which the run needs to continue");
+        }
+        if (projectionSwitch is { } p)
+        {
+            if (checkpoint.Projection is { } basis && basis.Rank == projectionRank) state.Projection = basis.Clone();
+            else if (requireOptimizerState && checkpoint.Step > p)
+                throw new InvalidDataException($"the checkpoint of step {checkpoint.Step} holds no top-{projectionRank} projection basis, which the run needs to continue");
         }
         if (checkpoint.BatchSize == batchSize)
         {

@@ -70,6 +70,15 @@ public class TrainCommandTests
     [InlineData("--sde --gd-noise sgd", "--sde and --gd-noise exclude each other")]
     [InlineData("--gd-noise iso --noise-mag -1", "--noise-mag must be finite and ≥ 0")]
     [InlineData("--test-every head", "--test-every head: there is no HEAD rule")]
+    [InlineData("--proj-switch-step 5", "--proj-switch-step needs --proj-top-l l ≥ 1")]
+    [InlineData("--proj-top-l 3", "--proj-top-l needs --proj-switch-step")]
+    [InlineData("--proj-switch-step 5 --proj-top-l 2 --optimizer adam", "projected SGD is plain SGD only")]
+    [InlineData("--quad-switch-step 5 --optimizer momentum", "--optimizer must be sgd without --momentum, got momentum")]
+    [InlineData("--quad-switch-step 5 --proj-switch-step 5 --proj-top-l 2", "--quad-switch-step and --proj-switch-step exclude each other")]
+    [InlineData("--quad-switch-step 5 --gd-noise sgd", "--gd-noise and --quad-switch-step exclude each other")]
+    [InlineData("--quad-switch-step soon", "--quad-switch-step takes a step ≥ 0 or none, got 'soon'")]
+    [InlineData("--quad-switch-lr 0.1", "--quad-switch-lr needs --quad-switch-step")]
+    [InlineData("--trajectory-every 0", "--trajectory-every 0: '0' is neither a step count nor 'head'")]
     public void Bad_noise_and_evaluation_settings_are_one_clear_error(string options, string message)
     {
         var dir = CliRunner.TempDirectory();
@@ -94,5 +103,43 @@ public class TrainCommandTests
         Assert.NotEqual(0, r.ExitCode);
         var line = Assert.Single(r.Stderr.Split((char)10, StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("sharpedge:"));
         Assert.Contains(message, line);
+    }
+
+    [Fact]
+    public void Quadratic_dynamics_projected_sgd_trajectory_and_final_end_to_end_and_a_fork_back_to_the_true_loss()
+    {
+        var dir = CliRunner.TempDirectory();
+        var env = new Dictionary<string, string> { ["SHARPEDGE_RESULTS"] = Path.Combine(dir, "results") };
+        string[] common = ["train", "--model", "mlp:784-4-10:tanh", "--num-data", "64", "--lr", "0.05", "--batch", "8", "--checkpoint-every", "5"];
+        var quadratic = CliRunner.RunWithEnvironment(env, [.. common, "--steps", "10", "--quad-switch-step", "5", "--quad-switch-lr", "0.04", "--quad-loss-every", "2",
+            "--save-trajectory", "--trajectory-every", "5", "--final", "--name", "quad"]);
+        Assert.True(quadratic.ExitCode == 0, quadratic.Stderr);
+        var projected = CliRunner.RunWithEnvironment(env, [.. common, "--steps", "6", "--proj-switch-step", "3", "--proj-top-l", "2", "--proj-to-residual", "--name", "proj"]);
+        Assert.True(projected.ExitCode == 0, projected.Stderr);
+        var fork = CliRunner.RunWithEnvironment(env, ["train", "--fork", "quad", "--at-step", "5", "--quad-switch-step", "none", "--steps", "8", "--json"]);
+        Assert.True(fork.ExitCode == 0, fork.Stderr);
+
+        using var store = RunStore.Open(Path.Combine(dir, "results"), readOnly: true);
+        var runs = store.ListRuns().ToDictionary(r => r.Name);
+        var quad = runs["quad"];
+        Assert.Equal(5, quad.Config["quad_switch_step"]!.GetValue<long>());
+        Assert.Equal(new long[] { 6, 8, 10 }, store.Metrics(quad.Id, "quadratic_loss").Select(m => m.Step));
+        Assert.Equal(new long[] { 0, 5, 10 }, store.Metrics(quad.Id, "trajectory_proj_norm").Select(m => m.Step));
+        Assert.True(File.Exists(Path.Combine(quad.Folder!, "trajectory", "step_10.npy")));
+        using (var final = JsonDocument.Parse(File.ReadAllText(Path.Combine(quad.Folder!, "final.json"))))
+        {
+            Assert.Equal(10, final.RootElement.GetProperty("step").GetInt32());
+            Assert.Equal(store.Metrics(quad.Id, "lambda_max").Single().Value, final.RootElement.GetProperty("lambda_max").GetDouble());
+        }
+        var proj = runs["proj"];
+        Assert.True(proj.Config["proj_to_residual"]!.GetValue<bool>());
+        Assert.Equal(new long[] { 3, 4, 5 }, store.Metrics(proj.Id, "proj_grad_ratio").Select(m => m.Step));
+        Assert.All(store.Metrics(proj.Id, "proj_grad_ratio"), m => Assert.InRange(m.Value, 0, 1));
+        using var forked = JsonDocument.Parse(fork.Stdout);
+        var child = store.GetRun(forked.RootElement.GetProperty("run").GetInt64());
+        Assert.Null(child.Config["quad_switch_step"]);
+        Assert.Null(child.Config["quad_switch_lr"]);   // none drops the settings only the mode uses
+        Assert.Empty(store.Metrics(child.Id, "quadratic_loss"));
+        Assert.Equal(quad.Id, child.ParentId);
     }
 }

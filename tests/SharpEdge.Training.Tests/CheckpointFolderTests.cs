@@ -34,6 +34,28 @@ public sealed class CheckpointFolderTests : IDisposable
     }
 
     [Fact]
+    public void The_quadratic_anchor_and_the_projection_basis_read_back_bit_for_bit()
+    {
+        var folder = new CheckpointFolder(temp.Path, layout);
+        var sample = Sample(12);
+        var quadratic = new TaylorAnchor(Sample(1).Theta, Sample(2).Theta, step: 9);
+        var basis = new ProjectionBasis([[.. Enumerable.Range(0, layout.Count).Select(i => Math.Sin(3.0 * i))], [.. Enumerable.Range(0, layout.Count).Select(i => 1.0 / (i + 1))]],
+            [12.5, -1.0 / 3], step: 11);
+        folder.Write(sample with { Quadratic = quadratic, Projection = basis });
+        var read = folder.Read(12);
+        Assert.Equal(quadratic.Anchor, read.Quadratic!.Anchor);
+        Assert.Equal(quadratic.Delta, read.Quadratic.Delta);
+        Assert.Equal(9, read.Quadratic.Step);
+        Assert.Equal(basis.Vectors, read.Projection!.Vectors);
+        Assert.Equal(basis.Eigenvalues, read.Projection.Eigenvalues);
+        Assert.Equal(11, read.Projection.Step);
+        // a checkpoint of a run without them has none
+        folder.Write(Sample(13));
+        Assert.Null(folder.Read(13).Quadratic);
+        Assert.Null(folder.Read(13).Projection);
+    }
+
+    [Fact]
     public void A_checkpoint_reads_back_bit_for_bit()
     {
         var folder = new CheckpointFolder(temp.Path, layout);

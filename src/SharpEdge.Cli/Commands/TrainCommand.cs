@@ -45,6 +45,17 @@ public static class TrainCommand
         var sdeH = new Option<double>("--sde-h") { Description = "the SDE's sub-step h (a step takes ⌈η/h⌉ sub-steps)", DefaultValueFactory = _ => d.SdeH };
         var sdeEta = new Option<double?>("--sde-eta") { Description = "the SDE's η, time per step and diffusion scale (default --lr)" };
         var fullLossEvery = new Option<string>("--full-loss-every") { Description = "cadence of the full-data loss and accuracy (full_loss, full_accuracy): N, head (every 32, doubling after 10k and 50k) or early phases, e.g. '1<128/32'", DefaultValueFactory = _ => d.FullLossEvery };
+        var quadSwitch = new Option<string?>("--quad-switch-step") { Description = "quadratic dynamics: from step s on, SGD on the second-order Taylor model of each batch loss around θ_s (exact H·v; plain SGD only); stores quadratic_loss; none (for a fork) trains on the loss" };
+        var quadLr = new Option<double?>("--quad-switch-lr") { Description = "the step size on the Taylor model (default --lr)" };
+        var quadGn = new Option<bool>("--quad-gauss-newton") { Description = "the Taylor model's curvature is the Gauss–Newton matrix (with MSE's factor 2) instead of the Hessian (the original's --use-gauss-newton)" };
+        var quadLossEvery = new Option<string>("--quad-loss-every") { Description = "cadence of quadratic_loss, the model's full-data loss (one full-data curvature product each)", DefaultValueFactory = _ => d.QuadLossEvery };
+        var projSwitch = new Option<string?>("--proj-switch-step") { Description = "projected SGD: from step s on, each update projected on the top-l eigenvectors of the full-data Hessian (plain SGD only; needs --proj-top-l); none (for a fork) stops projecting" };
+        var projTopL = new Option<int>("--proj-top-l") { Description = "l, the number of top Hessian eigenvectors projected on" };
+        var projResidual = new Option<bool>("--proj-to-residual") { Description = "keep the part of each update orthogonal to the top-l eigenspace instead" };
+        var projRefresh = new Option<string>("--proj-refresh") { Description = "cadence at which the eigenvectors are solved again (default every step, as the original)", DefaultValueFactory = _ => d.ProjRefresh };
+        var saveTrajectory = new Option<bool>("--save-trajectory") { Description = "record the sparse random projection Pθ (5000 rows) in trajectory/step_S.npy and its norm as trajectory_proj_norm (eoss_spec §7.17)" };
+        var trajectoryEvery = new Option<string>("--trajectory-every") { Description = "cadence of the trajectory projection (implies --save-trajectory); head is the original's every 32 steps", DefaultValueFactory = _ => "32" };
+        var final = new Option<bool>("--final") { Description = "at the last step also measure λ_max and batch sharpness with the full loss and accuracy, and write final.json (eoss_spec §7.18)" };
         var testEvery = new Option<string>("--test-every") { Description = "cadence of the test-split loss and accuracy (test_loss, test_accuracy): N or early phases, e.g. '1<64/500'", DefaultValueFactory = _ => d.TestEvery };
         var stopLoss = new Option<double?>("--stop-loss") { Description = "stop once the mean training loss of the last epoch falls below this" };
         var checkpointEvery = new Option<long>("--checkpoint-every") { Description = "a checkpoint every N steps (kept; fork points), besides the first and the last step", DefaultValueFactory = _ => d.CheckpointEvery };
@@ -62,11 +73,12 @@ public static class TrainCommand
             "Ctrl-C or SIGTERM stops at the next step with a checkpoint; --resume continues a stopped or killed run bit for bit.")
         {
             dataset, numData, datasetSeed, model, initScale, initSeed, orderSeed, loss, optimizer, lr, momentum, batch, steps, measure, every,
-            gdNoise, noiseMag, noiseRefresh, noiseSeed, sde, sdeH, sdeEta, fullLossEvery, testEvery,
-            stopLoss, checkpointEvery, checkpointMinutes, keep, resume, fork, atStep, name, results, threads, json,
+            gdNoise, noiseMag, noiseRefresh, noiseSeed, sde, sdeH, sdeEta, quadSwitch, quadLr, quadGn, quadLossEvery,
+            projSwitch, projTopL, projResidual, projRefresh, saveTrajectory, trajectoryEvery, final, fullLossEvery, testEvery, stopLoss, checkpointEvery, checkpointMinutes, keep, resume, fork, atStep, name, results, threads, json,
         };
         Option[] runDefining = [dataset, numData, datasetSeed, model, initScale, initSeed];
         Option[] forkable = [orderSeed, loss, optimizer, lr, momentum, batch, measure, every, gdNoise, noiseMag, noiseRefresh, noiseSeed, sde, sdeH, sdeEta,
+            quadSwitch, quadLr, quadGn, quadLossEvery, projSwitch, projTopL, projResidual, projRefresh, saveTrajectory, trajectoryEvery, final,
             fullLossEvery, testEvery, stopLoss, checkpointEvery, checkpointMinutes, keep, name];
 
         command.SetAction(parse =>
@@ -76,6 +88,8 @@ public static class TrainCommand
             {
                 T Pick<T>(Option<T> o, T old) => inherited is null || Given(o) ? parse.GetValue(o)! : old;
                 var b = inherited ?? d;
+                var quadStep = Given(quadSwitch) ? SwitchStep(quadSwitch) : b.QuadSwitchStep;
+                var projStep = Given(projSwitch) ? SwitchStep(projSwitch) : b.ProjSwitchStep;
                 return new TrainingConfig
                 {
                     Dataset = Pick(dataset, b.Dataset), NumData = Pick(numData, b.NumData), DatasetSeed = Pick(datasetSeed, b.DatasetSeed),
@@ -88,7 +102,24 @@ public static class TrainCommand
                     GdNoise = Pick(gdNoise, b.GdNoise) is { } noiseModel and not "none" ? noiseModel : null, NoiseMagnitude = Pick(noiseMag, b.NoiseMagnitude), NoiseRefresh = Pick(noiseRefresh, b.NoiseRefresh),
                     NoiseSeed = Pick(noiseSeed, b.NoiseSeed), Sde = Pick(sde, b.Sde), SdeH = Pick(sdeH, b.SdeH), SdeEta = Pick(sdeEta, b.SdeEta),
                     FullLossEvery = Pick(fullLossEvery, b.FullLossEvery), TestEvery = Pick(testEvery, b.TestEvery),
+                    // 'none' in a fork turns a mode off with the settings that only it uses
+                    QuadSwitchStep = quadStep, QuadSwitchLr = quadStep is null && !Given(quadLr) ? null : Pick(quadLr, b.QuadSwitchLr),
+                    QuadGaussNewton = quadStep is null && !Given(quadGn) ? false : Pick(quadGn, b.QuadGaussNewton),
+                    QuadLossEvery = Pick(quadLossEvery, b.QuadLossEvery),
+                    ProjSwitchStep = projStep, ProjTopL = projStep is null && !Given(projTopL) ? 0 : Pick(projTopL, b.ProjTopL),
+                    ProjToResidual = projStep is null && !Given(projResidual) ? false : Pick(projResidual, b.ProjToResidual),
+                    ProjRefresh = Pick(projRefresh, b.ProjRefresh),
+                    TrajectoryEvery = Given(trajectoryEvery) ? parse.GetValue(trajectoryEvery)! : Given(saveTrajectory) ? (parse.GetValue(saveTrajectory) ? parse.GetValue(trajectoryEvery)! : "") : b.TrajectoryEvery,
+                    Final = Pick(final, b.Final),
                 };
+            }
+
+            long? SwitchStep(Option<string?> option)
+            {
+                var text = parse.GetValue(option);
+                if (text == "none") return null;
+                return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var step) ? step
+                    : throw new ArgumentException($"{option.Name} takes a step ≥ 0 or none, got '{text}'");
             }
 
             var resumeRun = parse.GetValue(resume);
