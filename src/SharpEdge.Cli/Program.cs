@@ -12,4 +12,5 @@ root.Subcommands.Add(PhaseCommands.Create());
 root.Subcommands.Add(RunsCommands.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(PlotCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
 return CommandRunner.Run(root, args);
