@@ -2,25 +2,30 @@ using System.Net;
 
 namespace SharpEdge.Dashboard.Tests;
 
-public sealed class TokenTests : IAsyncLifetime
+/// <summary>A server with a token over its own fixture store, shared by the token tests.</summary>
+public sealed class TokenServerFixture : IAsyncLifetime
 {
-    private const string Token = "s3cret-token-for-tests";
-    private readonly FixtureStore store = new();
-    private DashboardServer server = null!;
-    private HttpClient http = null!;
+    public const string Token = "s3cret-token-for-tests";
+    public FixtureStore Store { get; } = new();
+    public DashboardServer Server { get; private set; } = null!;
 
-    public async Task InitializeAsync()
-    {
-        server = await DashboardServer.StartAsync(new DashboardOptions { ResultsFolder = store.Results, Port = 0, Token = Token });
-        http = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = server.Address };
-    }
+    public async Task InitializeAsync() =>
+        Server = await DashboardServer.StartAsync(new DashboardOptions { ResultsFolder = Store.Results, Port = 0, Token = Token });
 
     public async Task DisposeAsync()
     {
-        http.Dispose();
-        await server.DisposeAsync();
-        store.Dispose();
+        await Server.DisposeAsync();
+        Store.Dispose();
     }
+}
+
+public sealed class TokenTests(TokenServerFixture fixture) : IClassFixture<TokenServerFixture>, IDisposable
+{
+    private const string Token = TokenServerFixture.Token;
+    private readonly FixtureStore store = fixture.Store;
+    private readonly HttpClient http = new(new HttpClientHandler { UseCookies = false }) { BaseAddress = fixture.Server.Address };
+
+    public void Dispose() => http.Dispose();
 
     [Theory]
     [InlineData("/")]

@@ -15,6 +15,7 @@ public static class BenchCommands
         command.Subcommands.Add(GemmCommand());
         command.Subcommands.Add(EngineCommand());
         command.Subcommands.Add(MeasureBenchCommand.Create());
+        command.Subcommands.Add(ServeBenchCommand.Create());
         return command;
     }
 
