@@ -13,13 +13,21 @@ internal sealed record RunsQuery
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 500;
 
-    /// <summary>Sort keys the table offers, and the SQL expression each sorts by (never user text).</summary>
-    private static readonly Dictionary<string, string> SortColumns = new(StringComparer.Ordinal)
+    /// <summary>Sort keys the table offers, and the SQL expression each sorts by (never user text); the flag marks
+    /// expressions that can be null (nulls sort last either way).</summary>
+    private static readonly Dictionary<string, (string Sql, bool Nullable)> SortColumns = new(StringComparer.Ordinal)
     {
-        ["id"] = "id", ["name"] = "name", ["kind"] = "kind", ["status"] = "status", ["created"] = "created",
-        ["seconds"] = "seconds", ["model"] = "model", ["dataset"] = "dataset", ["lr"] = "lr", ["batch"] = "batch",
-        ["steps"] = "steps", ["last_loss"] = "last_loss",
+        ["id"] = ("id", false), ["name"] = ("name", false), ["kind"] = ("kind", false), ["status"] = ("status", false),
+        ["created"] = ("created", false), ["seconds"] = ("seconds", true),
+        ["model"] = ("json_extract(config, '$.model')", true), ["dataset"] = ("json_extract(config, '$.dataset')", true),
+        ["lr"] = ("json_extract(config, '$.lr')", true), ["batch"] = (BatchSql, true),
+        ["steps"] = (StepsSql, true), ["last_loss"] = (LastLossSql, true),
     };
+
+    private const string BatchSql = "coalesce(json_extract(config, '$.batch'), json_extract(config, '$.bs'))";
+    // index seeks on metrics' (run_id, name, step) key
+    private const string StepsSql = "(SELECT max(step) FROM metrics WHERE run_id = runs.id AND name = 'loss')";
+    private const string LastLossSql = "(SELECT value FROM metrics WHERE run_id = runs.id AND name = 'loss' ORDER BY step DESC LIMIT 1)";
 
     public string? Status { get; init; }
     public string? Kind { get; init; }
@@ -79,18 +87,17 @@ internal sealed record RunsQuery
 
         long total = Convert.ToInt64(connection.Scalar("SELECT count(*) FROM runs" + filter, [.. parameters]), CultureInfo.InvariantCulture);
         string direction = Descending ? "DESC" : "ASC";
-        // The last loss and the step it was logged at are index seeks on metrics' (run_id, name, step) key.
+        var (key, nullable) = SortColumns[Sort];
+        string order = (nullable ? $"{key} IS NULL, " : "") + $"{key} {direction}, id {direction}";
+        // The page's ids first, so the display columns (JSON fields, last loss) are computed for one page only;
+        // sorting by id walks the primary key and touches nothing else.
         string sql =
             $"""
-            SELECT * FROM (
-                SELECT id, name, kind, status, created, seconds, tags, parent_id,
-                       json_extract(config, '$.model') AS model, json_extract(config, '$.dataset') AS dataset,
-                       json_extract(config, '$.lr') AS lr, coalesce(json_extract(config, '$.batch'), json_extract(config, '$.bs')) AS batch,
-                       (SELECT max(step) FROM metrics WHERE run_id = runs.id AND name = 'loss') AS steps,
-                       (SELECT value FROM metrics WHERE run_id = runs.id AND name = 'loss' ORDER BY step DESC LIMIT 1) AS last_loss
-                FROM runs{filter})
-            ORDER BY {SortColumns[Sort]} IS NULL, {SortColumns[Sort]} {direction}, id {direction}
-            LIMIT $limit OFFSET $offset
+            WITH page AS (SELECT id FROM runs{filter} ORDER BY {order} LIMIT $limit OFFSET $offset)
+            SELECT id, name, kind, status, created, seconds, tags, parent_id,
+                   json_extract(config, '$.model'), json_extract(config, '$.dataset'), json_extract(config, '$.lr'), {BatchSql},
+                   {StepsSql}, {LastLossSql}
+            FROM runs WHERE id IN page ORDER BY {order}
             """;
         parameters.Add(("$limit", PageSize));
         parameters.Add(("$offset", (long)(Page - 1) * PageSize));

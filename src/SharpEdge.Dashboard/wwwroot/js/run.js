@@ -30,14 +30,12 @@
         el('td', { class: 'num' }, m.last_se === null ? '' : num(m.last_se, 2))))));
   }
 
-  async function loadCharts() {
-    const series = await Charts.fetchSeries(id, POINTS);
+  function drawCharts(series) {
     charts.forEach(c => c.destroy());
     const runs = [{ id, name: run.name, lr: run.lr, series }];
     charts = Charts.panelsFor(Object.keys(series)).map(p => new Charts.Chart(chartsBox, p, runs));
     chartsBox.dataset.charts = charts.length;
     if (!charts.length) chartsBox.replaceChildren(el('p', { class: 'muted' }, 'No metrics recorded yet.'));
-    return series;
   }
 
   function openStream(series) {
@@ -70,7 +68,9 @@
 
   async function refresh() {
     try {
-      run = await api(`/api/runs/${id}`);
+      // the record and the series in parallel: on a long run each costs a pass over its rows
+      const [record, series] = await Promise.all([api(`/api/runs/${id}`), Charts.fetchSeries(id, POINTS)]);
+      run = record;
       document.title = `#${run.id} ${run.name} · SharpEdge`;
       document.getElementById('title').replaceChildren(`#${run.id} ${run.name} `, badge(run.status));
       summary(run);
@@ -79,7 +79,7 @@
       document.getElementById('files').replaceChildren(...(run.files.length ? run.files.map(f =>
         el('li', {}, el('a', { href: `/files/runs/${id}/${encodeURIComponent(f)}` }, f))) : [el('li', { class: 'muted' }, 'none')]));
       document.getElementById('compare-link').href = `/compare?ids=${id}`;
-      const series = await loadCharts();
+      drawCharts(series);
       SE.ready();
       openStream(series);
     } catch (e) {

@@ -100,5 +100,5 @@
   // statuses and new runs change while training goes on: refresh while the page is visible
   setInterval(() => { if (!document.hidden) load(); }, 5000);
   document.getElementById('live').textContent = 'refreshes every 5 s';
-  facets().then(load).catch(SE.fail);
+  Promise.all([facets(), load()]).catch(SE.fail);
 })();
