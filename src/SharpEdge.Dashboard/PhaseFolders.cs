@@ -49,10 +49,12 @@ internal sealed class PhaseFolders(string resultsFolder, IReadOnlyList<string> e
         return allowed.Contains(name) ? ContainedPath.File(folder.Root, Path.Combine(folder.Path, part), name) : null;
     }
 
-    private static PhaseFolder Describe(int index, string path, string root, bool served)
+    private PhaseFolder Describe(int index, string path, string root, bool served)
     {
-        if (!served) return new PhaseFolder(index, path, root, false, [], []);
-        return new PhaseFolder(index, path, root, true,
+        // inside the results folder the relative path is shorter and says where it is
+        string display = ContainedPath.IsInside(resultsFolder, path) ? Path.GetRelativePath(resultsFolder, path) : path;
+        if (!served) return new PhaseFolder(index, path, display, root, false, [], []);
+        return new PhaseFolder(index, path, display, root, true,
             ContainedPath.List(root, Path.Combine(path, FiguresFolder), ".png"),
             ContainedPath.List(root, Path.Combine(path, TablesFolder), ".csv", ".json"));
     }
@@ -60,5 +62,5 @@ internal sealed class PhaseFolders(string resultsFolder, IReadOnlyList<string> e
 
 /// <summary>One phase folder: the PNG figures and CSV/JSON tables it holds, or Served = false when it lies outside
 /// the results folder (then pass it with --phase to see it).</summary>
-internal sealed record PhaseFolder(int Index, string Path, [property: System.Text.Json.Serialization.JsonIgnore] string Root, bool Served,
+internal sealed record PhaseFolder(int Index, string Path, string Display, [property: System.Text.Json.Serialization.JsonIgnore] string Root, bool Served,
                                    IReadOnlyList<string> Figures, IReadOnlyList<string> Tables);

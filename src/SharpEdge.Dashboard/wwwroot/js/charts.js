@@ -88,9 +88,12 @@ const Charts = (() => {
           extra.push({ line: l, hi, lo });
         }
       }
-      const thresholds = this.panel.threshold
-        ? [...new Set(this.runs.map(r => r.lr).filter(lr => lr > 0))].map(lr => ({ lr, y: new Array(xs.length).fill(2 / lr) }))
-        : [];
+      // one 2/η per learning rate of the runs drawn here, in the colour of the first such run when several are overlaid
+      const thresholds = [];
+      if (this.panel.threshold)
+        for (const l of lines)
+          if (l.run.lr > 0 && !thresholds.some(t => t.lr === l.run.lr))
+            thresholds.push({ lr: l.run.lr, color: this.runs.length > 1 ? l.color : '#444', y: new Array(xs.length).fill(2 / l.run.lr) });
       return { xs, columns, extra, thresholds };
     }
 
@@ -118,7 +121,7 @@ const Charts = (() => {
       }
       for (const t of thresholds) {
         data.push(t.y);
-        series.push({ label: thresholds.length > 1 ? `2/η (η=${t.lr})` : '2/η', stroke: '#444', dash: [5, 5], width: 1, points: { show: false },
+        series.push({ label: thresholds.length > 1 ? `2/η (η=${t.lr})` : '2/η', stroke: t.color, dash: [5, 5], width: 1, points: { show: false },
                       value: (u, v) => SE.num(v) });
       }
       const width = Math.max(300, this.plotArea.clientWidth || this.root.clientWidth - 16 || 600);

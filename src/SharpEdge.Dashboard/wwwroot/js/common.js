@@ -19,7 +19,7 @@ const SE = (() => {
       else if (key === 'dataset') Object.assign(node.dataset, value);
       else node.setAttribute(key, value === true ? '' : value);
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === undefined || child === null || child === false) continue;
       node.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }

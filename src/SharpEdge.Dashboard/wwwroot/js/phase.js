@@ -9,7 +9,7 @@
     const [head, ...rows] = lines;
     return el('div', { class: 'scroll' }, el('table', { class: 'grid', dataset: { rows: rows.length } },
       el('thead', {}, el('tr', {}, head.map(h => el('th', {}, h)))),
-      el('tbody', {}, rows.map(r => el('tr', {}, r.map(v => el('td', { class: 'num' }, v)))))));
+      el('tbody', {}, rows.map(r => el('tr', {}, r.map(v => el('td', { class: 'num', title: v }, v !== '' && !isNaN(+v) ? SE.num(+v) : v)))))));
   }
 
   async function load() {
@@ -18,7 +18,7 @@
       const box = document.getElementById('folders');
       if (!body.folders.length) box.append(el('p', { class: 'card muted' }, 'No phase folders: the store has no phase runs, and none was given with --phase.'));
       for (const f of body.folders) {
-        const card = el('div', { class: 'card', dataset: { folder: f.index } }, el('h2', { style: 'margin-top:0' }, f.path));
+        const card = el('div', { class: 'card', dataset: { folder: f.index } }, el('h2', { style: 'margin-top:0', title: f.path }, f.display));
         box.append(card);
         if (!f.served) { card.append(el('p', { class: 'muted' }, 'Outside the results folder: start serve with --phase for this folder to see it.')); continue; }
         if (!f.figures.length && !f.tables.length) card.append(el('p', { class: 'muted' }, 'No analysis yet: run `sharpedge phase analyze` on this folder.'));
