@@ -13,4 +13,5 @@ root.Subcommands.Add(RunsCommands.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(PlotCommand.Create());
 root.Subcommands.Add(SweepCommands.Create(root));
+root.Subcommands.Add(ServeCommand.Create());
 return CommandRunner.Run(root, args);

@@ -16,6 +16,7 @@ public static class BenchCommands
         command.Subcommands.Add(EngineCommand());
         command.Subcommands.Add(MeasureBenchCommand.Create());
         command.Subcommands.Add(SweepBenchCommand.Create());
+        command.Subcommands.Add(ServeBenchCommand.Create());
         return command;
     }
 
