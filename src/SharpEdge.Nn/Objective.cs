@@ -36,6 +36,11 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
         Loss = loss;
         Data = data;
         ChunkSize = Math.Min(chunkSize, data.Count);
+        // Chunks only split sums when samples are independent; then a chunk is also kept to a tape of
+        // TapeBudgetBytes (a conv net holds ~100× an MLP's activations per sample). With batch statistics the chunk
+        // is the batch that BatchNorm normalises over, so it stays as asked (docs/architecture.md, "BatchNorm").
+        if (!network.CouplesSamples)
+            ChunkSize = (int)Math.Max(1, Math.Min(ChunkSize, TapeBudgetBytes / Math.Max(1, network.TapeBytes(1))));
         CacheBudgetBytes = cacheBudgetBytes;
         ChunkCount = (data.Count + ChunkSize - 1) / ChunkSize;
         chunkVector = new T[network.ParameterCount];
@@ -43,6 +48,15 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
         lossGradient = new T[ChunkSize * network.OutputSize];
         lossHessianVector = new T[ChunkSize * network.OutputSize];
     }
+
+    /// <summary>Largest tape (bytes) one chunk of independent samples may use.</summary>
+    public const long TapeBudgetBytes = 1L << 30;
+
+    /// <summary>
+    /// Whether <see cref="Linearize"/> is a training step: its forward pass folds the batch statistics into the
+    /// network's running statistics (BatchNorm), once per call.
+    /// </summary>
+    public bool UpdateRunningStatistics { get; set; }
 
     public Network<T> Network { get; }
     public Loss<T> Loss { get; }
@@ -89,23 +103,22 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (theta.Length != ParameterCount) throw new ArgumentException($"θ has {theta.Length} values, the model has {ParameterCount} parameters");
         point = theta;
         linearized = true;
-        var tapeBytes = (long)ChunkSize * Network.Layers.Sum(l => (long)l.OutputSize) * 4 * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-        cached = tapeBytes * ChunkCount <= CacheBudgetBytes;
+        cached = Network.TapeBytes(ChunkSize) * ChunkCount <= CacheBudgetBytes;
         double total = 0;
         ChunkSum(gradient, (c, output) =>
         {
-            var (tape, loss) = ForwardBackward(c, output);
+            var (tape, loss) = ForwardBackward(c, output, UpdateRunningStatistics);
             total += loss;
         });
         LinearizationLoss = total;
         return total;
     }
 
-    private (Tape<T> Tape, double Loss) ForwardBackward(int chunk, Span<T> gradient)
+    private (Tape<T> Tape, double Loss) ForwardBackward(int chunk, Span<T> gradient, bool updateRunningStatistics = false)
     {
         var (start, count) = Chunk(chunk);
         var tape = TapeFor(chunk, cached);
-        Network.Forward(tape, point.Span, Data.InputRows(start, count), count);
+        Network.Forward(tape, point.Span, Data.InputRows(start, count), count, updateRunningStatistics);
         var lossGrad = lossGradient.AsSpan(0, count * Network.OutputSize);
         var loss = Loss.Evaluate(tape.Output, Data, start, count, Data.Count, lossGrad);
         Network.Backward(tape, point.Span, lossGrad, gradient);
