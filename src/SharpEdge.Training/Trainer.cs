@@ -49,7 +49,7 @@ public sealed class Trainer
         var loss = Loss<float>.FromName(config.Loss);
         full = new Objective<float>(Network, loss, train);
         batchSamples = train.CreateBuffer(config.BatchSize);
-        batchObjective = new Objective<float>(Network, loss, batchSamples);
+        batchObjective = new Objective<float>(Network, loss, batchSamples) { UpdateRunningStatistics = true };   // BatchNorm: as PyTorch's train()
         gradient = new float[Network.ParameterCount];
     }
 

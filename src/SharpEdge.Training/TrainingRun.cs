@@ -171,7 +171,7 @@ public static class TrainingRun
         store.Finish(id, outcome.Status, outcome.Seconds, outcome.Error);
         RunExport.ResultsTxt(store, id, Path.Combine(folder, "results.txt"));
         if (outcome.Status is RunStatus.Finished or RunStatus.Diverged)
-            ParameterFile.Write<float>(Path.Combine(folder, "final.safetensors"), trainer.Network.Layout, state.Theta);
+            ParameterFile.Write<float>(Path.Combine(folder, "final.safetensors"), trainer.Network, state.Theta);
         return new TrainingResult(id, store.GetRun(id), folder, outcome);
     }
 }

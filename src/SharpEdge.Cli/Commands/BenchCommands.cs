@@ -118,7 +118,7 @@ public static class BenchCommands
             var data = new Samples<T>(x, inputShape, y, classes, null);
             var theta = new T[network.ParameterCount];
             if (parametersPath is null) spec.Initialize(network, theta, 1.0, 7);
-            else ParameterFile.Read<T>(parametersPath, network.Layout, theta);
+            else ParameterFile.Read<T>(parametersPath, network, theta);
             var objective = new Objective<T>(network, new MeanSquaredError<T>(), data, chunkSize: 8192);
             var gradient = new T[network.ParameterCount];
             var v = new T[network.ParameterCount];
@@ -139,8 +139,10 @@ public static class BenchCommands
 
     private static double Time(Action action, int samples)
     {
+        var warmup = Stopwatch.StartNew();
         action(); // warm-up (JIT, buffers)
-        int reps = samples >= 4096 ? 5 : 200;
+        // about 3 s per quantity, at least 5 and at most 200 repetitions (conv nets take 10-100× an MLP's time)
+        int reps = samples >= 4096 ? 5 : (int)Math.Clamp(3.0 / Math.Max(warmup.Elapsed.TotalSeconds, 1e-6), 5, 200);
         var times = new double[reps];
         for (int r = 0; r < reps; r++)
         {

@@ -98,8 +98,23 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     public override string Describe() =>
         $"Conv2d({InChannels}→{OutChannels}, {Kernel}x{Kernel}{(Stride != 1 ? $", stride {Stride}" : "")}{(Padding != 0 ? $", pad {Padding}" : "")}{(HasBias ? "" : ", no bias")}; {Height}x{Width}→{OutHeight}x{OutWidth})";
 
-    // Per worker: three im2col-sized buffers and a weight-gradient accumulator.
-    private long PerWorker => 3L * Depth * Positions + WeightCount + OutChannels;
+    // Stride 1 (the 3×3 convs of every preset) works on the zero-padded input xp [C, H + 2p, W + 2p] on a "wide"
+    // grid of Ho rows of Wp = W + 2p columns: row (c, i, j) of the im2col matrix is then one contiguous run of xp
+    // starting at c·Hp·Wp + i·Wp + j, and the last Wp − Wo columns of every output row are discarded (their output
+    // gradients are zero). This replaces Ho small copies per row by one, at (Wp/Wo − 1) extra multiply-adds.
+    private bool Shifted => Stride == 1 && !Direct;
+    private int PaddedHeight => Height + 2 * Padding;
+    private int PaddedWidth => Width + 2 * Padding;
+    /// <summary>Columns of the GEMMs: Ho·Wp on the wide grid, Ho·Wo otherwise.</summary>
+    private int Columns => Shifted ? OutHeight * PaddedWidth : Positions;
+    /// <summary>The padded input plus a tail of kernel values that the last row's runs overhang.</summary>
+    private int PaddedSize => Shifted ? InChannels * PaddedHeight * PaddedWidth + Kernel : 0;
+
+    // Per worker: the padded input (stride 1), three im2col-sized buffers, two wide outputs (stride 1) and a
+    // weight-gradient accumulator.
+    private long Wide => Shifted ? (long)OutChannels * Columns : 0;
+    private long PerWorker => PaddedSize + 3L * Depth * Columns + 2 * Wide + WeightCount + OutChannels;
+    private long AccumulatorOffset => PaddedSize + 3L * Depth * Columns + 2 * Wide;
 
     public override long WorkspaceSize(int capacity) => PerWorker * Math.Max(1, Math.Min(Parallelism.ProcessThreads, capacity));
 
@@ -119,8 +134,8 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
 
     private unsafe void Run(Pass pass, in LayerPass<T> p)
     {
-        int workers = (int)Math.Min(Math.Min(Parallelism.Threads, p.Batch), Math.Max(1, p.Workspace.Length / PerWorker));
         if (p.Workspace.Length < PerWorker) throw new InvalidOperationException($"{Describe()}: the tape's workspace is too small");
+        int workers = (int)Math.Min(Math.Min(Parallelism.Threads, p.Batch), p.Workspace.Length / PerWorker);
         fixed (T* x = p.X, y = p.Y, dy = p.DY, dx = p.DX, rx = p.RX, ry = p.RY, rdy = p.RDY, rdx = p.RDX)
         fixed (T* theta = p.Theta, v = p.V, dtheta = p.DTheta, rdtheta = p.RDTheta, work = p.Workspace)
         {
@@ -137,7 +152,7 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
             {
                 var total = new Span<T>(sum, ParameterCount);
                 for (int w = 1; w < workers; w++)
-                    TensorPrimitives.Add(total, new ReadOnlySpan<T>(work + w * PerWorker + 3L * Depth * Positions, ParameterCount), total);
+                    TensorPrimitives.Add(total, new ReadOnlySpan<T>(work + w * PerWorker + AccumulatorOffset, ParameterCount), total);
             }
         }
     }
@@ -149,19 +164,31 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
             Range(pass, b, start, end - start, w, 1);
         });
 
+    /// <summary>One worker's buffers.</summary>
+    private ref struct Scratch
+    {
+        public Span<T> Padded, Cols, Cols2, DCols, Wide1, Wide2;
+    }
+
     /// <summary>Samples [start, start+count) of one pass on worker <paramref name="worker"/>.</summary>
     private unsafe void Range(Pass pass, Buffers b, int start, int count, int worker, int gemmThreads)
     {
-        int k = Depth, pos = Positions, cout = OutChannels;
+        int k = Depth, cols = Columns, cout = OutChannels;
         long inSize = InputSize, outSize = OutputSize;
         T* work = b.Work + worker * PerWorker;
-        var cols = new Span<T>(work, k * pos);
-        var cols2 = new Span<T>(work + (long)k * pos, k * pos);
-        var dcols = new Span<T>(work + 2L * k * pos, k * pos);
+        var s = new Scratch
+        {
+            Padded = new Span<T>(work, PaddedSize),
+            Cols = new Span<T>(work + PaddedSize, k * cols),
+            Cols2 = new Span<T>(work + PaddedSize + (long)k * cols, k * cols),
+            DCols = new Span<T>(work + PaddedSize + 2L * k * cols, k * cols),
+            Wide1 = new Span<T>(work + PaddedSize + 3L * k * cols, (int)Wide),
+            Wide2 = new Span<T>(work + PaddedSize + 3L * k * cols + Wide, (int)Wide),
+        };
         var w = new ReadOnlySpan<T>(b.Theta, WeightCount);
         // worker 0 accumulates the parameter gradient in place, the others in their workspace
         T* gradient = pass == Pass.Backward ? b.DTheta : pass == Pass.RBackward ? b.RDTheta : null;
-        if (gradient is not null && worker > 0) gradient = work + 3L * k * pos;
+        if (gradient is not null && worker > 0) gradient = work + AccumulatorOffset;
         var dw = gradient is null ? default : new Span<T>(gradient, WeightCount);
         var db = gradient is null || !HasBias ? default : new Span<T>(gradient + WeightCount, cout);
         if (gradient is not null) new Span<T>(gradient, ParameterCount).Clear();
@@ -169,38 +196,43 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         for (int n = start; n < start + count; n++)
         {
             var x = new ReadOnlySpan<T>(b.X + n * inSize, (int)inSize);
-            ReadOnlySpan<T> xc = Direct ? x : Im2Col(x, cols);
             switch (pass)
             {
                 case Pass.Forward:
                 {
+                    var xc = Im2Col(x, s.Cols, s.Padded);
                     var y = new Span<T>(b.Y + n * outSize, (int)outSize);
-                    Gemm.Multiply(false, false, cout, pos, k, T.One, w, k, xc, pos, T.Zero, y, pos, gemmThreads);
+                    var target = Shifted ? s.Wide1 : y;
+                    Gemm.Multiply(false, false, cout, cols, k, T.One, w, k, xc, cols, T.Zero, target, cols, gemmThreads);
+                    if (Shifted) Compact(s.Wide1, y);
                     if (HasBias) AddChannelBias(y, new ReadOnlySpan<T>(b.Theta + WeightCount, cout));
                     break;
                 }
                 case Pass.Backward:
                 {
                     var dy = new ReadOnlySpan<T>(b.DY + n * outSize, (int)outSize);
+                    var dyc = Shifted ? Expand(dy, s.Wide1) : dy;
                     if (gradient is not null)
                     {
-                        Gemm.Multiply(false, true, cout, k, pos, T.One, dy, pos, xc, pos, T.One, dw, k, gemmThreads);
+                        var xc = Im2Col(x, s.Cols, s.Padded);
+                        Gemm.Multiply(false, true, cout, k, cols, T.One, dyc, cols, xc, cols, T.One, dw, k, gemmThreads);
                         if (HasBias) AddChannelSums(dy, db);
                     }
-                    if (b.DX is not null) InputGradient(w, dy, default, default, new Span<T>(b.DX + n * inSize, (int)inSize), dcols, gemmThreads);
+                    if (b.DX is not null) InputGradient(w, dyc, default, default, new Span<T>(b.DX + n * inSize, (int)inSize), s, gemmThreads);
                     break;
                 }
                 case Pass.RForward:
                 {
                     var ry = new Span<T>(b.RY + n * outSize, (int)outSize);
-                    var v = new ReadOnlySpan<T>(b.V, WeightCount);
-                    Gemm.Multiply(false, false, cout, pos, k, T.One, v, k, xc, pos, T.Zero, ry, pos, gemmThreads);
+                    var target = Shifted ? s.Wide1 : ry;
+                    var xc = Im2Col(x, s.Cols, s.Padded);
+                    Gemm.Multiply(false, false, cout, cols, k, T.One, new ReadOnlySpan<T>(b.V, WeightCount), k, xc, cols, T.Zero, target, cols, gemmThreads);
                     if (b.RX is not null)
                     {
-                        var rx = new ReadOnlySpan<T>(b.RX + n * inSize, (int)inSize);
-                        ReadOnlySpan<T> rxc = Direct ? rx : Im2Col(rx, cols2);
-                        Gemm.Multiply(false, false, cout, pos, k, T.One, w, k, rxc, pos, T.One, ry, pos, gemmThreads);
+                        var rxc = Im2Col(new ReadOnlySpan<T>(b.RX + n * inSize, (int)inSize), s.Cols2, s.Padded);
+                        Gemm.Multiply(false, false, cout, cols, k, T.One, w, k, rxc, cols, T.One, target, cols, gemmThreads);
                     }
+                    if (Shifted) Compact(s.Wide1, ry);
                     if (HasBias) AddChannelBias(ry, new ReadOnlySpan<T>(b.V + WeightCount, cout));
                     break;
                 }
@@ -208,30 +240,97 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
                 {
                     var dy = new ReadOnlySpan<T>(b.DY + n * outSize, (int)outSize);
                     var rdy = new ReadOnlySpan<T>(b.RDY + n * outSize, (int)outSize);
-                    if (gradient is not null) Gemm.Multiply(false, true, cout, k, pos, T.One, rdy, pos, xc, pos, T.One, dw, k, gemmThreads);
-                    if (gradient is not null && b.RX is not null)
+                    var dyc = Shifted ? Expand(dy, s.Wide2) : dy;
+                    var rdyc = Shifted ? Expand(rdy, s.Wide1) : rdy;
+                    if (gradient is not null)
                     {
-                        var rx = new ReadOnlySpan<T>(b.RX + n * inSize, (int)inSize);
-                        ReadOnlySpan<T> rxc = Direct ? rx : Im2Col(rx, cols2);
-                        Gemm.Multiply(false, true, cout, k, pos, T.One, dy, pos, rxc, pos, T.One, dw, k, gemmThreads);
+                        var xc = Im2Col(x, s.Cols, s.Padded);
+                        Gemm.Multiply(false, true, cout, k, cols, T.One, rdyc, cols, xc, cols, T.One, dw, k, gemmThreads);
+                        if (b.RX is not null)
+                        {
+                            var rxc = Im2Col(new ReadOnlySpan<T>(b.RX + n * inSize, (int)inSize), s.Cols2, s.Padded);
+                            Gemm.Multiply(false, true, cout, k, cols, T.One, dyc, cols, rxc, cols, T.One, dw, k, gemmThreads);
+                        }
+                        if (HasBias) AddChannelSums(rdy, db);
                     }
-                    if (gradient is not null && HasBias) AddChannelSums(rdy, db);
                     if (b.RDX is not null)
-                        InputGradient(w, rdy, new ReadOnlySpan<T>(b.V, WeightCount), dy, new Span<T>(b.RDX + n * inSize, (int)inSize), dcols, gemmThreads);
+                        InputGradient(w, rdyc, new ReadOnlySpan<T>(b.V, WeightCount), dyc, new Span<T>(b.RDX + n * inSize, (int)inSize), s, gemmThreads);
                     break;
                 }
             }
         }
     }
 
-    /// <summary>dx = col2im(Wᵀ dy [+ W2ᵀ dy2]): the input gradient, or R{dx} with W2 = V, dy2 = dy.</summary>
-    private void InputGradient(ReadOnlySpan<T> w, ReadOnlySpan<T> dy, ReadOnlySpan<T> w2, ReadOnlySpan<T> dy2, Span<T> dx, Span<T> dcols, int threads)
+    /// <summary>The im2col matrix of one sample: x itself (1×1, stride 1), runs of the padded input (stride 1) or gathered windows.</summary>
+    private ReadOnlySpan<T> Im2Col(ReadOnlySpan<T> x, Span<T> cols, Span<T> padded)
     {
-        int k = Depth, pos = Positions, cout = OutChannels;
-        var target = Direct ? dx : dcols;
-        Gemm.Multiply(true, false, k, pos, cout, T.One, w, k, dy, pos, T.Zero, target, pos, threads);
-        if (!w2.IsEmpty) Gemm.Multiply(true, false, k, pos, cout, T.One, w2, k, dy2, pos, T.One, target, pos, threads);
-        if (!Direct) Col2Im(dcols, dx);
+        if (Direct) return x;
+        if (!Shifted) return Gather(x, cols);
+        Pad(x, padded);
+        int hw = PaddedHeight * PaddedWidth, n = Columns;
+        for (int c = 0; c < InChannels; c++)
+            for (int i = 0; i < Kernel; i++)
+                for (int j = 0; j < Kernel; j++)
+                    padded.Slice(c * hw + i * PaddedWidth + j, n).CopyTo(cols.Slice(((c * Kernel + i) * Kernel + j) * n, n));
+        return cols;
+    }
+
+    private void Pad(ReadOnlySpan<T> x, Span<T> padded)
+    {
+        int wp = PaddedWidth, hw = PaddedHeight * wp;
+        if (Padding > 0) padded.Clear();
+        else padded[(InChannels * hw)..].Clear();
+        for (int c = 0; c < InChannels; c++)
+            for (int h = 0; h < Height; h++)
+                x.Slice((c * Height + h) * Width, Width).CopyTo(padded.Slice(c * hw + (h + Padding) * wp + Padding, Width));
+    }
+
+    /// <summary>y[o, h, :] = wide[o, h, :Wo]: drops the columns of the wide grid that are not outputs.</summary>
+    private void Compact(ReadOnlySpan<T> wide, Span<T> y)
+    {
+        int wp = PaddedWidth, wo = OutWidth;
+        for (int r = 0; r < OutChannels * OutHeight; r++) wide.Slice(r * wp, wo).CopyTo(y.Slice(r * wo, wo));
+    }
+
+    /// <summary>The adjoint of <see cref="Compact"/>: dy on the wide grid with zeros in the discarded columns.</summary>
+    private Span<T> Expand(ReadOnlySpan<T> dy, Span<T> wide)
+    {
+        int wp = PaddedWidth, wo = OutWidth;
+        for (int r = 0; r < OutChannels * OutHeight; r++)
+        {
+            dy.Slice(r * wo, wo).CopyTo(wide.Slice(r * wp, wo));
+            wide.Slice(r * wp + wo, wp - wo).Clear();
+        }
+        return wide;
+    }
+
+    /// <summary>dx = col2im(Wᵀ dy [+ W2ᵀ dy2]): the input gradient, or R{dx} with W2 = V, dy2 = dy (dy on the GEMMs' grid).</summary>
+    private void InputGradient(ReadOnlySpan<T> w, ReadOnlySpan<T> dy, ReadOnlySpan<T> w2, ReadOnlySpan<T> dy2, Span<T> dx, in Scratch s, int threads)
+    {
+        int k = Depth, cols = Columns, cout = OutChannels;
+        var target = Direct ? dx : s.DCols;
+        Gemm.Multiply(true, false, k, cols, cout, T.One, w, k, dy, cols, T.Zero, target, cols, threads);
+        if (!w2.IsEmpty) Gemm.Multiply(true, false, k, cols, cout, T.One, w2, k, dy2, cols, T.One, target, cols, threads);
+        if (Direct) return;
+        if (!Shifted)
+        {
+            Scatter(s.DCols, dx);
+            return;
+        }
+        // the adjoint of the runs: every row adds into the padded gradient, whose interior is dx
+        var padded = s.Padded;
+        padded.Clear();
+        int hw = PaddedHeight * PaddedWidth;
+        for (int c = 0; c < InChannels; c++)
+            for (int i = 0; i < Kernel; i++)
+                for (int j = 0; j < Kernel; j++)
+                {
+                    var run = padded.Slice(c * hw + i * PaddedWidth + j, cols);
+                    TensorPrimitives.Add(run, s.DCols.Slice(((c * Kernel + i) * Kernel + j) * cols, cols), run);
+                }
+        for (int c = 0; c < InChannels; c++)
+            for (int h = 0; h < Height; h++)
+                padded.Slice(c * hw + (h + Padding) * PaddedWidth + Padding, Width).CopyTo(dx.Slice((c * Height + h) * Width, Width));
     }
 
     private void AddChannelBias(Span<T> y, ReadOnlySpan<T> bias)
@@ -248,8 +347,8 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         for (int o = 0; o < OutChannels; o++) sums[o] += TensorPrimitives.Sum(dy.Slice(o * Positions, Positions));
     }
 
-    /// <summary>cols[(c·k + i)·k + j, oh·Wo + ow] = x[c, oh·s + i − p, ow·s + j − p], zero outside the image.</summary>
-    private Span<T> Im2Col(ReadOnlySpan<T> x, Span<T> cols)
+    /// <summary>cols[(c·k + i)·k + j, oh·Wo + ow] = x[c, oh·s + i − p, ow·s + j − p], zero outside the image (any stride).</summary>
+    private Span<T> Gather(ReadOnlySpan<T> x, Span<T> cols)
     {
         int k = Kernel, s = Stride, pad = Padding, wo = OutWidth;
         for (int c = 0; c < InChannels; c++)
@@ -280,8 +379,8 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         return cols;
     }
 
-    /// <summary>The adjoint of <see cref="Im2Col"/>: dx[c, ih, iw] = Σ of the columns that read it.</summary>
-    private void Col2Im(ReadOnlySpan<T> cols, Span<T> dx)
+    /// <summary>The adjoint of <see cref="Gather"/>: dx[c, ih, iw] = Σ of the columns that read it.</summary>
+    private void Scatter(ReadOnlySpan<T> cols, Span<T> dx)
     {
         int k = Kernel, s = Stride, pad = Padding, wo = OutWidth;
         dx.Clear();
