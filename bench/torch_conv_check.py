@@ -26,13 +26,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOLERANCE = 1e-8
 
 
-def write_safetensors(path, tensors):
-    """The safetensors layout written by hand: F64 for floating tensors, I64 for integer ones (num_batches_tracked)."""
+def write_safetensors(path, tensors, dtype="F64"):
+    """The safetensors layout written by hand: floating tensors as F64 (or F32), integer ones (num_batches_tracked) as I64."""
     header, offset, blobs = {}, 0, []
+    floating = {"F64": "<f8", "F32": "<f4"}[dtype]
     for name, t in tensors.items():
         a = t.detach().cpu().numpy()
-        dtype, data = ("I64", a.astype("<i8").tobytes()) if a.dtype.kind in "iu" else ("F64", a.astype("<f8").tobytes())
-        header[name] = {"dtype": dtype, "shape": list(a.shape), "data_offsets": [offset, offset + len(data)]}
+        kind, data = ("I64", a.astype("<i8").tobytes()) if a.dtype.kind in "iu" else (dtype, a.astype(floating).tobytes())
+        header[name] = {"dtype": kind, "shape": list(a.shape), "data_offsets": [offset, offset + len(data)]}
         offset += len(data)
         blobs.append(data)
     text = json.dumps(header, separators=(",", ":")).encode()
