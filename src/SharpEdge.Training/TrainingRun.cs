@@ -45,7 +45,7 @@ public static class TrainingRun
         var config = stored with { Steps = steps ?? stored.Steps };
         var trainer = new Trainer(config);
         var folder = record.Folder ?? throw new InvalidOperationException($"run {record.Id} has no run folder, so no checkpoints");
-        var checkpoints = new CheckpointFolder(folder, trainer.Network.Layout);
+        var checkpoints = new CheckpointFolder(folder, trainer.Network.Layout, trainer.Network.BufferLayout);
         var available = checkpoints.Steps();
         if (available.Count == 0) throw new InvalidOperationException($"run {record.Id} has no checkpoint to resume from in {checkpoints.Path}");
         var step = available[^1];
@@ -64,6 +64,7 @@ public static class TrainingRun
             throw new ArgumentException($"run {record.Id} finished at step {step}; pass --steps above {step} to continue it");
         var state = TrainingState.FromCheckpoint(checkpoint, trainer.CreateOptimizer(), config.BatchSize, requireOptimizerState: true);
         state.Seconds = checkpoint.Seconds;
+        trainer.Network.SetBuffers(checkpoint.Buffers);
 
         store.Reopen(record.Id);
         var deleted = store.DeleteMetricsFrom(record.Id, step);
@@ -95,7 +96,7 @@ public static class TrainingRun
         if (config.Steps <= atStep) throw new ArgumentException($"--steps {config.Steps} must exceed the fork step {atStep}");
         var trainer = new Trainer(config);
         var folder = record.Folder ?? throw new InvalidOperationException($"run {record.Id} has no run folder, so no checkpoints");
-        var parentCheckpoints = new CheckpointFolder(folder, trainer.Network.Layout);
+        var parentCheckpoints = new CheckpointFolder(folder, trainer.Network.Layout, trainer.Network.BufferLayout);
         if (!parentCheckpoints.Has(atStep))
         {
             var steps = parentCheckpoints.Steps();
@@ -105,6 +106,7 @@ public static class TrainingRun
         var optimizer = trainer.CreateOptimizer();
         bool carried = TrainingState.CarriesOptimizerState(checkpoint, optimizer);
         var state = TrainingState.FromCheckpoint(checkpoint, optimizer, config.BatchSize, requireOptimizerState: false);
+        trainer.Network.SetBuffers(checkpoint.Buffers);
 
         var id = Create(store, resultsFolder, trainer, name, record.Id, atStep, out var childFolder);
         hooks?.Log?.Invoke($"train: run {id} forks run {record.Id} at step {atStep}: {Describe(trainer)}; " +
@@ -155,7 +157,7 @@ public static class TrainingRun
 
     private static TrainingResult Execute(RunStore store, long id, string folder, Trainer trainer, TrainingState state, TrainingHooks? hooks)
     {
-        var output = new TrainingOutput(store, id, new CheckpointFolder(folder, trainer.Network.Layout), hooks?.Progress, hooks?.Log);
+        var output = new TrainingOutput(store, id, new CheckpointFolder(folder, trainer.Network.Layout, trainer.Network.BufferLayout), hooks?.Progress, hooks?.Log);
         var started = DateTime.UtcNow;
         TrainingOutcome outcome;
         try
