@@ -14,7 +14,7 @@ public sealed class ModelInputs
 {
     public Option<string> Model { get; } = new("--model")
     {
-        Description = "preset (mlp, mlp2, mlp3, mlp_s, mlp_l, mlp_silu, mlp_tanh, linear_s) or spec like mlp:784-512-10:relu",
+        Description = "preset (mlp, mlp2, mlp3, mlp_s, mlp_l, mlp_silu, mlp_tanh, linear_s, cnn, cnn_silu, resnet, resnet_bn, wrn, wrn_no_bn) or spec like mlp:784-512-10:relu",
         Required = true,
     };
 
@@ -24,12 +24,19 @@ public sealed class ModelInputs
     public Option<string> Loss { get; } = new Option<string>("--loss") { Description = "mse or ce", DefaultValueFactory = _ => "mse" }.AcceptOnlyFromAmong("mse", "ce");
     public Option<int?> Classes { get; } = new("--classes") { Description = "outputs of the model (default: columns of Y for mse, the spec's last size or 10 for ce)" };
 
+    public Option<string> BatchNorm { get; } = new Option<string>("--bn")
+    {
+        Description = "BatchNorm statistics: batch (training mode, of the evaluated batch or chunk; the default, as the original) " +
+            "or frozen (running statistics from --params, evaluation mode)",
+        DefaultValueFactory = _ => "batch",
+    }.AcceptOnlyFromAmong("batch", "frozen");
+
     /// <summary>The options, to add to a command.</summary>
-    public IEnumerable<Option> Options => [Model, Params, Inputs, Targets, Loss, Classes];
+    public IEnumerable<Option> Options => [Model, Params, Inputs, Targets, Loss, Classes, BatchNorm];
 
     /// <summary>The file names and settings given on the command line.</summary>
     public ModelInputPaths Paths(ParseResult parse) => new(parse.GetValue(Model)!, parse.GetValue(Params)!, parse.GetValue(Inputs)!,
-        parse.GetValue(Targets)!, parse.GetValue(Loss)!, parse.GetValue(Classes));
+        parse.GetValue(Targets)!, parse.GetValue(Loss)!, parse.GetValue(Classes), parse.GetValue(BatchNorm) == "frozen");
 
     /// <summary>Reads weights and data, builds the network and checks that they fit together.</summary>
     public static LoadedModel<T> Load<T>(ModelInputPaths r) where T : unmanaged, IFloatingPointIeee754<T>
@@ -69,16 +76,18 @@ public sealed class ModelInputs
             if (bad >= 0) throw new ArgumentException($"{r.Targets}: class index {labels![bad]} at row {bad} is not below the {classes} classes");
         }
         var network = spec.Build<T>(inputShape, classes);
+        if (r.FrozenBatchNorm) network.Normalization = NormalizationMode.RunningStatistics;
         var samples = new Samples<T>(Convert<T>(x, r.Inputs), inputShape, targetValues, classes, labels);
-        var theta = ReadParameters<T>(r.Params, network);
+        var theta = new T[network.ParameterCount];
+        ParameterFile.Read<T>(r.Params, network, theta, requireBuffers: r.FrozenBatchNorm && network.HasBatchStatistics);
         return new LoadedModel<T>(spec, network, samples, theta, Loss<T>.FromName(r.Loss));
     }
 
-    /// <summary>A parameter vector from a safetensors file with the network's tensor names and shapes.</summary>
+    /// <summary>A parameter vector from a safetensors file with the network's tensor names and shapes (buffers in it are checked, not loaded).</summary>
     public static T[] ReadParameters<T>(string path, Network<T> network) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var theta = new T[network.ParameterCount];
-        ParameterFile.Read<T>(path, network.Layout, theta);
+        ParameterFile.Read<T>(path, network, theta, new T[network.BufferLayout.Count], requireBuffers: false);
         return theta;
     }
 
@@ -116,7 +125,7 @@ public sealed class ModelInputs
 }
 
 /// <summary>What the model options name.</summary>
-public sealed record ModelInputPaths(string Model, string Params, string Inputs, string Targets, string Loss, int? Classes);
+public sealed record ModelInputPaths(string Model, string Params, string Inputs, string Targets, string Loss, int? Classes, bool FrozenBatchNorm = false);
 
 /// <summary>A built network with its weights θ and samples.</summary>
 public sealed record LoadedModel<T>(ModelSpec Spec, Network<T> Network, Samples<T> Samples, T[] Theta, Loss<T> Loss) where T : unmanaged, IFloatingPointIeee754<T>;

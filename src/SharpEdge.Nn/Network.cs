@@ -3,6 +3,15 @@ using SharpEdge.Nn.Layers;
 
 namespace SharpEdge.Nn;
 
+/// <summary>Which statistics BatchNorm layers normalise with (PyTorch's train() and eval()).</summary>
+public enum NormalizationMode
+{
+    /// <summary>Mean and variance of the evaluated batch, differentiated through (training mode).</summary>
+    BatchStatistics,
+    /// <summary>The running mean and variance held in <see cref="Network{T}.Buffers"/> (evaluation mode): a fixed affine map.</summary>
+    RunningStatistics,
+}
+
 /// <summary>
 /// A feed-forward chain of layers over one flat parameter vector. The passes run over a
 /// <see cref="Tape{T}"/>; the parameter vector θ and the direction v are passed in, so the same network
@@ -20,29 +29,83 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly int firstParameterLayer;
 
     /// <param name="layers">the chain, first to last.</param>
-    /// <param name="parameterPrefixes">for each layer with parameters, the PyTorch module name ("layers.0"); null for others.</param>
-    public Network(IReadOnlyList<Layer<T>> layers, IReadOnlyList<string?> parameterPrefixes, string description)
+    /// <param name="parameterPrefixes">for each layer with parameters, the PyTorch module name ("layers.0"); null for others.
+    /// A parameter with an empty local name takes the prefix alone as its name (a bare <c>nn.Parameter</c> such as Fixup's <c>bias</c>).</param>
+    /// <param name="description">what <c>model info</c> prints.</param>
+    /// <param name="registrationOrder">the layers in the order PyTorch registers their parameters when that differs from the
+    /// order they run in (a module's own parameters come before its children's); null for the order of <paramref name="layers"/>.</param>
+    public Network(IReadOnlyList<Layer<T>> layers, IReadOnlyList<string?> parameterPrefixes, string description, IReadOnlyList<int>? registrationOrder = null)
     {
         if (layers.Count == 0) throw new ArgumentException("a network needs at least one layer");
         if (parameterPrefixes.Count != layers.Count) throw new ArgumentException("one parameter prefix per layer");
         this.layers = [.. layers];
         Description = description;
-        slices = new (int, int)[layers.Count];
-        for (int l = 0; l < layers.Count; l++)
-        {
-            if (l > 0 && layers[l].InputSize != layers[l - 1].OutputSize)
+        for (int l = 1; l < layers.Count; l++)
+            if (layers[l].InputSize != layers[l - 1].OutputSize)
                 throw new ArgumentException($"layer {l} ({layers[l].Describe()}) expects {layers[l].InputSize} inputs but layer {l - 1} gives {layers[l - 1].OutputSize}");
+        var order = registrationOrder?.ToArray() ?? Enumerable.Range(0, layers.Count).ToArray();
+        if (order.Length != layers.Count || order.Order().Where((l, i) => l != i).Any())
+            throw new ArgumentException("the registration order must list every layer once");
+        slices = new (int, int)[layers.Count];
+        bufferSlices = new (int, int)[layers.Count];
+        foreach (var l in order)
+        {
             var start = Layout.Count;
             foreach (var (name, shape) in layers[l].ParameterShapes)
-            {
-                var prefix = parameterPrefixes[l] ?? throw new ArgumentException($"layer {l} ({layers[l].Describe()}) has parameters but no name");
-                Layout.Add($"{prefix}.{name}", shape);
-            }
+                Layout.Add(FullName(parameterPrefixes[l], name, l), shape);
             slices[l] = (start, Layout.Count - start);
+            start = BufferLayout.Count;
+            foreach (var (name, shape) in layers[l].BufferShapes)
+                BufferLayout.Add(FullName(parameterPrefixes[l], name, l), shape);
+            bufferSlices[l] = (start, BufferLayout.Count - start);
         }
+        Buffers = new T[BufferLayout.Count];
+        ResetBuffers();
         firstParameterLayer = Array.FindIndex(slices, s => s.Count > 0) is var f and >= 0 ? f : layers.Count;
         HasOuterProductGradients = Enumerable.Range(0, layers.Count).All(l => slices[l].Count == 0 || layers[l] is IOuterProductGradient<T>);
+        HasBatchStatistics = layers.Any(l => l.UsesBatchStatistics);
     }
+
+    private string FullName(string? prefix, string name, int l)
+    {
+        if (prefix is null) throw new ArgumentException($"layer {l} ({layers[l].Describe()}) has parameters or buffers but no name");
+        return name.Length == 0 ? prefix : $"{prefix}.{name}";
+    }
+
+    private readonly (int Offset, int Count)[] bufferSlices;
+
+    /// <summary>Names and shapes of the buffers (BatchNorm running statistics) in PyTorch order; empty for most models.</summary>
+    public ParameterLayout BufferLayout { get; } = new();
+
+    /// <summary>
+    /// The buffer values in the order of <see cref="BufferLayout"/>: model state that is not a parameter (PyTorch's
+    /// <c>running_mean</c>, <c>running_var</c>, <c>num_batches_tracked</c>). Updated by forward passes with
+    /// <c>updateRunningStatistics</c> (training steps), read in <see cref="NormalizationMode.RunningStatistics"/>.
+    /// </summary>
+    public T[] Buffers { get; }
+
+    /// <summary>Restores every buffer to its initial value (running mean 0, running variance 1, count 0).</summary>
+    public void ResetBuffers()
+    {
+        for (int l = 0; l < layers.Length; l++)
+            layers[l].InitializeBuffers(Buffers.AsSpan(bufferSlices[l].Offset, bufferSlices[l].Count));
+    }
+
+    /// <summary>
+    /// How BatchNorm layers normalise: with the statistics of the evaluated batch (training mode, the default and the
+    /// original's choice for every curvature measurement) or with the running statistics (evaluation mode, <c>--bn frozen</c>).
+    /// </summary>
+    public NormalizationMode Normalization { get; set; } = NormalizationMode.BatchStatistics;
+
+    /// <summary>Some layer normalises with batch statistics, so samples of a batch are coupled (docs/architecture.md, "BatchNorm").</summary>
+    public bool HasBatchStatistics { get; }
+
+    /// <summary>Samples of one forward pass are coupled: the loss of a batch is not a sum of per-sample losses.</summary>
+    public bool CouplesSamples => HasBatchStatistics && Normalization == NormalizationMode.BatchStatistics;
+
+    /// <summary>Bytes a tape of <paramref name="capacity"/> samples holds once R passes have run.</summary>
+    public long TapeBytes(int capacity) => (long)System.Runtime.CompilerServices.Unsafe.SizeOf<T>() *
+        (4L * capacity * layers.Sum(l => (long)l.OutputSize) + layers.Sum(l => l.StateSize(capacity)) + layers.Max(l => l.WorkspaceSize(capacity)));
 
     public IReadOnlyList<Layer<T>> Layers => layers;
     public ParameterLayout Layout { get; } = new();
@@ -67,6 +130,11 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         return new LayerPass<T>
         {
             Batch = tape.Batch,
+            Capacity = tape.Capacity,
+            State = tape.States[l],
+            Workspace = tape.Workspace,
+            Buffers = Buffers.AsSpan(bufferSlices[l].Offset, bufferSlices[l].Count),
+            UseRunningStatistics = tape.UsedRunningStatistics,
             Theta = theta.Slice(slices[l].Offset, slices[l].Count),
             V = direction.IsEmpty ? default : direction.Slice(slices[l].Offset, slices[l].Count),
             X = l == 0 ? tape.Input.Span : tape.Activations[l],
@@ -80,8 +148,12 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         };
     }
 
-    /// <summary>Runs the forward pass on <paramref name="batch"/> rows of <paramref name="input"/>; the output is <see cref="Tape{T}.Output"/>.</summary>
-    public void Forward(Tape<T> tape, ReadOnlySpan<T> theta, ReadOnlyMemory<T> input, int batch)
+    /// <summary>
+    /// Runs the forward pass on <paramref name="batch"/> rows of <paramref name="input"/>; the output is <see cref="Tape{T}.Output"/>.
+    /// With <paramref name="updateRunningStatistics"/> (a training step, in batch-statistics mode) BatchNorm layers fold the
+    /// batch's statistics into <see cref="Buffers"/> as PyTorch's training-mode forward does.
+    /// </summary>
+    public void Forward(Tape<T> tape, ReadOnlySpan<T> theta, ReadOnlyMemory<T> input, int batch, bool updateRunningStatistics = false)
     {
         if (tape.Network != this) throw new ArgumentException("the tape belongs to another network");
         if (batch < 1 || batch > tape.Capacity) throw new ArgumentException($"batch of {batch} does not fit a tape of capacity {tape.Capacity}");
@@ -90,8 +162,14 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
             throw new ArgumentException($"input holds {input.Length} values, {batch}x{InputSize} needed");
         tape.Batch = batch;
         tape.Input = input;
+        tape.UsedRunningStatistics = Normalization == NormalizationMode.RunningStatistics;
+        bool update = updateRunningStatistics && !tape.UsedRunningStatistics;
         for (int l = 0; l < layers.Length; l++)
-            layers[l].Forward(Pass(tape, l, theta, default, tape.OutputGradients));
+        {
+            var p = Pass(tape, l, theta, default, tape.OutputGradients);
+            p.UpdateRunningStatistics = update;
+            layers[l].Forward(p);
+        }
     }
 
     /// <summary>
@@ -110,6 +188,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     private void BackwardInto(Tape<T> tape, ReadOnlySpan<T> theta, ReadOnlySpan<T> outputGradient, Span<T> gradient, T[][] buffers)
     {
+        if (buffers == tape.ROutputGradients) tape.EnsureRBuffers();
         CheckParameters(theta, nameof(theta));
         if (!gradient.IsEmpty) CheckParameters(gradient, nameof(gradient));
         outputGradient[..(tape.Batch * OutputSize)].CopyTo(buffers[^1]);
@@ -117,6 +196,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             var p = Pass(tape, l, theta, default, buffers);
             p.DTheta = gradient.IsEmpty ? default : gradient.Slice(slices[l].Offset, slices[l].Count);
+            p.SeparateBackward = buffers == tape.ROutputGradients;
             layers[l].Backward(p);
         }
     }
@@ -125,6 +205,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void RForward(Tape<T> tape, ReadOnlySpan<T> theta, ReadOnlySpan<T> direction)
     {
         CheckParameters(direction, nameof(direction));
+        tape.EnsureRBuffers();
         for (int l = firstParameterLayer; l < layers.Length; l++)
             layers[l].RForward(Pass(tape, l, theta, direction, tape.OutputGradients));
     }
@@ -136,6 +217,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void RBackward(Tape<T> tape, ReadOnlySpan<T> theta, ReadOnlySpan<T> direction, ReadOnlySpan<T> rOutputGradient, Span<T> hessianVector)
     {
         CheckParameters(hessianVector, nameof(hessianVector));
+        tape.EnsureRBuffers();
         rOutputGradient[..(tape.Batch * OutputSize)].CopyTo(tape.ROutputGradients[^1]);
         for (int l = layers.Length - 1; l >= firstParameterLayer; l--)
         {
@@ -153,6 +235,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     public double RBackwardDot(Tape<T> tape, ReadOnlySpan<T> theta, ReadOnlySpan<T> direction, ReadOnlySpan<T> rOutputGradient, Span<T> scratch)
     {
         CheckParameters(scratch, nameof(scratch));
+        tape.EnsureRBuffers();
         rOutputGradient[..(tape.Batch * OutputSize)].CopyTo(tape.ROutputGradients[^1]);
         double sum = 0;
         for (int l = layers.Length - 1; l >= firstParameterLayer; l--)
@@ -186,6 +269,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void RForwardAlongGradient(Tape<T> tape, ReadOnlySpan<T> theta)
     {
         RequireOuterProductGradients();
+        tape.EnsureRBuffers();
         for (int l = firstParameterLayer; l < layers.Length; l++)
         {
             var p = Pass(tape, l, theta, default, tape.OutputGradients);
@@ -217,12 +301,20 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public void PerExampleGradients(Tape<T> tape, ReadOnlySpan<T> theta, Span<T> rows)
     {
+        if (CouplesSamples) throw new NotSupportedException($"{Description}: with batch statistics a sample's gradient depends on the whole batch; per-example gradients need --bn frozen");
         if (rows.Length < (long)tape.Batch * ParameterCount) throw new ArgumentException($"per-example gradients need {tape.Batch}x{ParameterCount} values");
         for (int l = firstParameterLayer; l < layers.Length; l++)
         {
             if (slices[l].Count == 0) continue;
             layers[l].PerExampleGradients(Pass(tape, l, theta, default, tape.OutputGradients), rows, ParameterCount, slices[l].Offset);
         }
+    }
+
+    /// <summary>Reads the buffers from <paramref name="values"/> (laid out as <see cref="BufferLayout"/>).</summary>
+    public void SetBuffers(ReadOnlySpan<T> values)
+    {
+        if (values.Length != Buffers.Length) throw new ArgumentException($"{values.Length} buffer values given, the network has {Buffers.Length}");
+        values.CopyTo(Buffers);
     }
 
     private void RequireOuterProductGradients()

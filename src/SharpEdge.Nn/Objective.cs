@@ -36,6 +36,20 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
         Loss = loss;
         Data = data;
         ChunkSize = Math.Min(chunkSize, data.Count);
+        // A chunk's tape is kept to TapeBudgetBytes (a conv net holds ~100× an MLP's activations per sample). With
+        // batch statistics the chunk is also the set BatchNorm normalises together ("ghost batches" when the
+        // evaluated set is larger; docs/architecture.md, "BatchNorm and curvature").
+        if (network.TapeBytes(ChunkSize) > TapeBudgetBytes)
+        {
+            int low = 1, high = ChunkSize;
+            while (low < high)
+            {
+                int mid = (low + high + 1) / 2;
+                if (network.TapeBytes(mid) <= TapeBudgetBytes) low = mid;
+                else high = mid - 1;
+            }
+            ChunkSize = low;
+        }
         CacheBudgetBytes = cacheBudgetBytes;
         ChunkCount = (data.Count + ChunkSize - 1) / ChunkSize;
         chunkVector = new T[network.ParameterCount];
@@ -43,6 +57,15 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
         lossGradient = new T[ChunkSize * network.OutputSize];
         lossHessianVector = new T[ChunkSize * network.OutputSize];
     }
+
+    /// <summary>Largest tape (bytes) one chunk may use: 1 GiB, about 110-140 CIFAR images for the ResNets in float32.</summary>
+    public const long TapeBudgetBytes = 1L << 30;
+
+    /// <summary>
+    /// Whether <see cref="Linearize"/> is a training step: its forward pass folds the batch statistics into the
+    /// network's running statistics (BatchNorm), once per call.
+    /// </summary>
+    public bool UpdateRunningStatistics { get; set; }
 
     public Network<T> Network { get; }
     public Loss<T> Loss { get; }
@@ -110,23 +133,22 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (theta.Length != ParameterCount) throw new ArgumentException($"θ has {theta.Length} values, the model has {ParameterCount} parameters");
         point = theta;
         linearized = true;
-        var tapeBytes = (long)ChunkSize * Network.Layers.Sum(l => (long)l.OutputSize) * 4 * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-        cached = tapeBytes * ChunkCount <= CacheBudgetBytes;
+        cached = Network.TapeBytes(ChunkSize) * ChunkCount <= CacheBudgetBytes;
         double total = 0;
         ChunkSum(gradient, (c, output) =>
         {
-            var (tape, loss) = ForwardBackward(c, output);
+            var (tape, loss) = ForwardBackward(c, output, UpdateRunningStatistics);
             total += loss;
         });
         LinearizationLoss = total;
         return total;
     }
 
-    private (Tape<T> Tape, double Loss) ForwardBackward(int chunk, Span<T> gradient)
+    private (Tape<T> Tape, double Loss) ForwardBackward(int chunk, Span<T> gradient, bool updateRunningStatistics = false)
     {
         var (start, count) = Chunk(chunk);
         var tape = TapeFor(chunk, cached);
-        Network.Forward(tape, point.Span, Data.InputRows(start, count), count);
+        Network.Forward(tape, point.Span, Data.InputRows(start, count), count, updateRunningStatistics);
         var lossGrad = lossGradient.AsSpan(0, count * Network.OutputSize);
         var loss = Loss.Evaluate(tape.Output, Data, start, count, Data.Count, lossGrad);
         Network.Backward(tape, point.Span, lossGrad, gradient);

@@ -20,6 +20,8 @@ public sealed record Checkpoint
     public required long OptimizerSteps { get; init; }
     /// <summary>The optimiser's named buffers (<see cref="Optimizer{T}.State"/>), each in the parameter layout.</summary>
     public required IReadOnlyDictionary<string, float[]> OptimizerState { get; init; }
+    /// <summary>The model's buffers (BatchNorm running statistics) in its buffer layout; empty for models without.</summary>
+    public float[] Buffers { get; init; } = [];
     /// <summary>Warm starts of the eigensolvers (<see cref="Curvature.Measurements.EigenvectorCache.Entries"/>).</summary>
     public IReadOnlyList<(string Key, IReadOnlyList<double[]> Vectors)> WarmStart { get; init; } = [];
     /// <summary>Sum and count of the batch losses of the current epoch so far (stop loss, eoss_spec §9.4).</summary>

@@ -10,7 +10,7 @@ namespace SharpEdge.Training;
 
 /// <summary>
 /// The <c>checkpoints/</c> folder of a run: for each step S, <c>checkpoint_step_S.safetensors</c> (θ under
-/// PyTorch names, then <c>optimizer.NAME</c> buffers in the parameter layout, <c>warm_start.KEY</c> eigenvectors
+/// PyTorch names, the model's buffers (BatchNorm running statistics, PyTorch names, counts as int64), then <c>optimizer.NAME</c> buffers in the parameter layout, <c>warm_start.KEY</c> eigenvectors
 /// [k, size] in float64, the loop's scalars as <c>trainer.*</c>, and for noisy GD and the SDE the noise generator
 /// as <c>noise.seed</c>, <c>noise.generator</c> and the kept variances as <c>noise.variance</c>; past the switch of quadratic
 /// dynamics <c>quadratic.anchor</c>, <c>quadratic.delta</c> and <c>quadratic.anchor_step</c>, of projected SGD
@@ -25,16 +25,19 @@ public sealed class CheckpointFolder
     private const string Prefix = "checkpoint_step_";
     private const string Format = "sharpedge-checkpoint";
 
-    public CheckpointFolder(string runFolder, ParameterLayout layout)
+    public CheckpointFolder(string runFolder, ParameterLayout layout, ParameterLayout? bufferLayout = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runFolder);
         ArgumentNullException.ThrowIfNull(layout);
         Path = System.IO.Path.Combine(runFolder, FolderName);
         Layout = layout;
+        BufferLayout = bufferLayout ?? new ParameterLayout();
     }
 
     public string Path { get; }
     public ParameterLayout Layout { get; }
+    /// <summary>The model's buffers (running statistics), saved and read with each checkpoint.</summary>
+    public ParameterLayout BufferLayout { get; }
 
     /// <summary>The metadata file of step <paramref name="step"/>: the checkpoint's name in messages.</summary>
     public string MetadataPath(long step) => System.IO.Path.Combine(Path, $"{Prefix}{step}.json");
@@ -65,6 +68,15 @@ public sealed class CheckpointFolder
         Directory.CreateDirectory(Path);
         var tensors = new List<TensorEntry>();
         foreach (var t in Layout.Tensors) tensors.Add(new TensorEntry(t.Name, checkpoint.Theta.AsSpan(t.Offset, t.Count).ToArray(), t.Shape));
+        if (checkpoint.Buffers.Length != BufferLayout.Count)
+            throw new ArgumentException($"{checkpoint.Buffers.Length} buffer values, the model has {BufferLayout.Count}");
+        foreach (var t in BufferLayout.Tensors)
+        {
+            var values = checkpoint.Buffers.AsSpan(t.Offset, t.Count);
+            tensors.Add(t.Name.EndsWith("num_batches_tracked", StringComparison.Ordinal)
+                ? new TensorEntry(t.Name, values.ToArray().Select(v => (long)v).ToArray(), t.Shape)
+                : new TensorEntry(t.Name, values.ToArray(), t.Shape));
+        }
         foreach (var (name, buffer) in checkpoint.OptimizerState.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             tensors.Add(new TensorEntry($"optimizer.{name}", buffer, buffer.Length));
         foreach (var (key, vectors) in checkpoint.WarmStart)
@@ -179,6 +191,18 @@ public sealed class CheckpointFolder
                 throw new InvalidDataException($"checkpoint {metaPath} does not fit this model: it lacks float32 tensor '{t.Name}' {t.ShapeText}");
             values.CopyTo(theta, t.Offset);
         }
+        var modelBuffers = new float[BufferLayout.Count];
+        foreach (var t in BufferLayout.Tensors)
+        {
+            if (!byName.TryGetValue(t.Name, out var entry) || !entry.Shape.AsSpan().SequenceEqual(t.Shape))
+                throw new InvalidDataException($"checkpoint {metaPath} does not fit this model: it lacks buffer '{t.Name}' {t.ShapeText}");
+            switch (entry.Data)
+            {
+                case float[] f: f.CopyTo(modelBuffers, t.Offset); break;
+                case long[] l: for (int i = 0; i < l.Length; i++) modelBuffers[t.Offset + i] = l[i]; break;
+                default: throw new InvalidDataException($"checkpoint {metaPath}: buffer '{t.Name}' is {entry.Dtype}, expected float32 or int64");
+            }
+        }
         var optimizerState = new Dictionary<string, float[]>();
         var warmStart = new List<(string, IReadOnlyList<double[]>)>();
         foreach (var entry in tensors)
@@ -222,6 +246,7 @@ public sealed class CheckpointFolder
             Step = step,
             Kind = kind,
             Theta = theta,
+            Buffers = modelBuffers,
             OptimizerName = fileMetadata.TryGetValue("optimizer", out var name) ? name : "",
             OptimizerSteps = Scalar<long>("trainer.optimizer_steps"),
             OptimizerState = optimizerState,

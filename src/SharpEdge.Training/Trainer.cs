@@ -143,7 +143,7 @@ public sealed class Trainer
         void WriteCheckpoint(CheckpointKind kind)
         {
             Flush();   // every row before the checkpoint's step is stored before the checkpoint commits
-            output.Checkpoints.Write(state.ToCheckpoint(kind, Config.BatchSize, Seconds()), Config.KeepCheckpoints);
+            output.Checkpoints.Write(state.ToCheckpoint(kind, Config.BatchSize, Seconds()) with { Buffers = Network.Buffers }, Config.KeepCheckpoints);
             lastCheckpoint = state.Step;
             lastCheckpointTime = clock.Elapsed;
         }

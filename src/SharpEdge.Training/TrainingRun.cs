@@ -45,7 +45,7 @@ public static class TrainingRun
         var config = stored with { Steps = steps ?? stored.Steps };
         var trainer = new Trainer(config);
         var folder = record.Folder ?? throw new InvalidOperationException($"run {record.Id} has no run folder, so no checkpoints");
-        var checkpoints = new CheckpointFolder(folder, trainer.Network.Layout);
+        var checkpoints = new CheckpointFolder(folder, trainer.Network.Layout, trainer.Network.BufferLayout);
         var available = checkpoints.Steps();
         if (available.Count == 0) throw new InvalidOperationException($"run {record.Id} has no checkpoint to resume from in {checkpoints.Path}");
         var step = available[^1];
@@ -65,6 +65,7 @@ public static class TrainingRun
         var state = TrainingState.FromCheckpoint(checkpoint, trainer.CreateOptimizer(), config.BatchSize, requireOptimizerState: true, trainer.NoiseSeed,
             config.QuadSwitchStep, config.ProjSwitchStep, config.ProjTopL);
         state.Seconds = checkpoint.Seconds;
+        trainer.Network.SetBuffers(checkpoint.Buffers);
 
         store.Reopen(record.Id);
         var deleted = store.DeleteMetricsFrom(record.Id, step);
@@ -98,7 +99,7 @@ public static class TrainingRun
         if (config.Steps <= atStep) throw new ArgumentException($"--steps {config.Steps} must exceed the fork step {atStep}");
         var trainer = new Trainer(config);
         var folder = record.Folder ?? throw new InvalidOperationException($"run {record.Id} has no run folder, so no checkpoints");
-        var parentCheckpoints = new CheckpointFolder(folder, trainer.Network.Layout);
+        var parentCheckpoints = new CheckpointFolder(folder, trainer.Network.Layout, trainer.Network.BufferLayout);
         if (!parentCheckpoints.Has(atStep))
         {
             var steps = parentCheckpoints.Steps();
@@ -109,6 +110,7 @@ public static class TrainingRun
         bool carried = TrainingState.CarriesOptimizerState(checkpoint, optimizer);
         var state = TrainingState.FromCheckpoint(checkpoint, optimizer, config.BatchSize, requireOptimizerState: false, trainer.NoiseSeed,
             config.QuadSwitchStep, config.ProjSwitchStep, config.ProjTopL);
+        trainer.Network.SetBuffers(checkpoint.Buffers);
 
         var id = Create(store, resultsFolder, trainer, name, record.Id, atStep, out var childFolder);
         hooks?.Log?.Invoke($"train: run {id} forks run {record.Id} at step {atStep}: {Describe(trainer)}; " +
@@ -175,7 +177,7 @@ public static class TrainingRun
 
     private static TrainingResult Execute(RunStore store, long id, string folder, Trainer trainer, TrainingState state, TrainingHooks? hooks)
     {
-        var output = new TrainingOutput(store, id, new CheckpointFolder(folder, trainer.Network.Layout), hooks?.Progress, hooks?.Log);
+        var output = new TrainingOutput(store, id, new CheckpointFolder(folder, trainer.Network.Layout, trainer.Network.BufferLayout), hooks?.Progress, hooks?.Log);
         var started = DateTime.UtcNow;
         TrainingOutcome outcome;
         try
@@ -191,7 +193,7 @@ public static class TrainingRun
         store.Finish(id, outcome.Status, outcome.Seconds, outcome.Error);
         RunExport.ResultsTxt(store, id, Path.Combine(folder, "results.txt"));
         if (outcome.Status is RunStatus.Finished or RunStatus.Diverged)
-            ParameterFile.Write<float>(Path.Combine(folder, "final.safetensors"), trainer.Network.Layout, state.Theta);
+            ParameterFile.Write<float>(Path.Combine(folder, "final.safetensors"), trainer.Network, state.Theta);
         if (outcome.Status == RunStatus.Finished && trainer.Config.Final)
             FinalReport.Write(Path.Combine(folder, FinalReport.FileName), store.GetRun(id), trainer, outcome.Steps, store.Metrics(id).Where(r => r.Step == outcome.Steps));
         return new TrainingResult(id, store.GetRun(id), folder, outcome);

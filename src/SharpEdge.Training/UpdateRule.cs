@@ -68,7 +68,7 @@ public sealed class MinibatchUpdate : UpdateRule
         train = full.Data;
         this.order = order;
         batch = train.CreateBuffer(order.BatchSize);
-        Objective = new Objective<float>(full.Network, full.Loss, batch);
+        Objective = new Objective<float>(full.Network, full.Loss, batch) { UpdateRunningStatistics = true };   // BatchNorm: as PyTorch's train()
         gradient = new float[full.ParameterCount];
     }
 

@@ -77,6 +77,24 @@ public sealed class CheckpointFolderTests : IDisposable
     }
 
     [Fact]
+    public void BatchNorm_running_statistics_travel_with_the_checkpoint_under_pytorch_names()
+    {
+        var network = ModelSpec.Parse("resnet_bn:blocks=1-1-1:width=2").Build<float>([1, 6, 6], 3);
+        var folder = new CheckpointFolder(temp.Path, network.Layout, network.BufferLayout);
+        var buffers = Enumerable.Range(0, network.BufferLayout.Count).Select(i => 0.25f * i).ToArray();
+        foreach (var t in network.BufferLayout.Tensors.Where(t => t.Name.EndsWith("num_batches_tracked"))) buffers[t.Offset] = 12;
+        folder.Write(new Checkpoint
+        {
+            Step = 3, Kind = CheckpointKind.Step, Theta = new float[network.ParameterCount], OptimizerName = "sgd", OptimizerSteps = 3,
+            OptimizerState = new Dictionary<string, float[]>(), Buffers = buffers,
+        });
+        Assert.Equal(buffers, folder.Read(3).Buffers);
+        var (tensors, _) = Numerics.Io.SafeTensors.Read(folder.TensorPath(3));
+        Assert.Equal(new long[] { 12 }, tensors.Single(t => t.Name == "layer1.0.bn2.num_batches_tracked").Data);
+        Assert.Equal(buffers.AsSpan(0, 2).ToArray(), Assert.IsType<float[]>(tensors.Single(t => t.Name == "bn1.running_mean").Data));
+    }
+
+    [Fact]
     public void Flipped_truncated_or_garbled_files_are_reported_as_corrupt()
     {
         var folder = new CheckpointFolder(temp.Path, layout);

@@ -60,10 +60,11 @@ public static class BenchCommands
         var dtypes = new Option<string>("--dtypes") { Description = "f32, f64 or both", DefaultValueFactory = _ => "f32" };
         var parameters = new Option<string?>("--params") { Description = "weights (.safetensors) instead of a random initialisation, e.g. the ones bench/engine_torch.py uses" };
         var inputs = new Option<string?>("--inputs") { Description = "inputs X.npy [N, 3, 32, 32] instead of random ones (N ≥ the largest sample count)" };
+        var gradHvpOnly = new Option<bool>("--grad-hvp-only") { Description = "time only the gradient and the H·v (conv models: the other two take minutes)" };
         var json = CommonOptions.Json();
         var command = new Command("engine", "Seconds per full gradient, per exact HVP and per quadratic form vᵀHv (cached forward/backward), and per batch-sharpness sample gᵀHg/gᵀg from scratch, on CIFAR-shaped inputs, MSE.")
         {
-            model, samples, threads, dtypes, parameters, inputs, json,
+            model, samples, threads, dtypes, parameters, inputs, gradHvpOnly, json,
         };
         command.SetAction(parse =>
         {
@@ -74,8 +75,8 @@ public static class BenchCommands
                     {
                         var row = dtype switch
                         {
-                            "f32" => Measure<float>(parse.GetValue(model)!, n, t, parse.GetValue(parameters), parse.GetValue(inputs)),
-                            "f64" => Measure<double>(parse.GetValue(model)!, n, t, parse.GetValue(parameters), parse.GetValue(inputs)),
+                            "f32" => Measure<float>(parse.GetValue(model)!, n, t, parse.GetValue(parameters), parse.GetValue(inputs), parse.GetValue(gradHvpOnly)),
+                            "f64" => Measure<double>(parse.GetValue(model)!, n, t, parse.GetValue(parameters), parse.GetValue(inputs), parse.GetValue(gradHvpOnly)),
                             _ => throw new ArgumentException($"--dtypes: unknown dtype '{dtype}' (f32 or f64)"),
                         };
                         CommandRunner.Log($"{row.Model} samples={row.Samples} {row.Dtype} threads={row.Threads}: grad {row.GradSeconds * 1e3:F2} ms, hvp {row.HvpSeconds * 1e3:F2} ms, vᵀHv {row.QuadraticFormSeconds * 1e3:F2} ms, gᵀHg/gᵀg sample {row.SharpnessSampleSeconds * 1e3:F2} ms");
@@ -89,13 +90,14 @@ public static class BenchCommands
         return command;
     }
 
-    public sealed record EngineResult(string Model, int Samples, string Dtype, int Threads, double GradSeconds, double HvpSeconds, double QuadraticFormSeconds, double SharpnessSampleSeconds);
+    public sealed record EngineResult(string Model, int Samples, string Dtype, int Threads, double GradSeconds, double HvpSeconds, double? QuadraticFormSeconds, double? SharpnessSampleSeconds);
 
     /// <summary>
     /// Median over repetitions of (a) forward + backward over all samples and (b) one exact H·v at the same
     /// point, reusing its forward and backward passes as an eigensolver does.
     /// </summary>
-    private static EngineResult Measure<T>(string modelSpec, int samples, int threads, string? parametersPath, string? inputsPath) where T : unmanaged, IFloatingPointIeee754<T>
+    private static EngineResult Measure<T>(string modelSpec, int samples, int threads, string? parametersPath, string? inputsPath, bool gradHvpOnly)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var saved = Parallelism.Threads;
         Parallelism.Threads = threads;
@@ -120,7 +122,7 @@ public static class BenchCommands
             var data = new Samples<T>(x, inputShape, y, classes, null);
             var theta = new T[network.ParameterCount];
             if (parametersPath is null) spec.Initialize(network, theta, 1.0, 7);
-            else ParameterFile.Read<T>(parametersPath, network.Layout, theta);
+            else ParameterFile.Read<T>(parametersPath, network, theta);
             var objective = new Objective<T>(network, new MeanSquaredError<T>(), data, chunkSize: 8192);
             var gradient = new T[network.ParameterCount];
             var v = new T[network.ParameterCount];
@@ -128,9 +130,9 @@ public static class BenchCommands
             var hv = new T[network.ParameterCount];
             var grad = Time(() => objective.Linearize(theta, gradient), samples);
             var hvp = Time(() => objective.HessianVectorProduct(v, hv), samples);
-            var quadratic = Time(() => objective.QuadraticForm(v), samples);
+            var quadratic = gradHvpOnly ? (double?)null : Time(() => objective.QuadraticForm(v), samples);
             // one batch-sharpness sample from scratch: L_B, ‖g‖² and gᵀH_Bg at θ (Gram path for small MLP batches)
-            var sample = Time(() => objective.CurvatureAlongGradient(theta), samples);
+            var sample = gradHvpOnly ? (double?)null : Time(() => objective.CurvatureAlongGradient(theta), samples);
             return new EngineResult(modelSpec, samples, typeof(T) == typeof(float) ? "f32" : "f64", threads, grad, hvp, quadratic, sample);
         }
         finally
@@ -141,8 +143,10 @@ public static class BenchCommands
 
     private static double Time(Action action, int samples)
     {
+        var warmup = Stopwatch.StartNew();
         action(); // warm-up (JIT, buffers)
-        int reps = samples >= 4096 ? 5 : 200;
+        // about 3 s per quantity, at least 5 and at most 200 repetitions (conv nets take 10-100× an MLP's time)
+        int reps = samples >= 4096 ? 5 : (int)Math.Clamp(3.0 / Math.Max(warmup.Elapsed.TotalSeconds, 1e-6), 5, 200);
         var times = new double[reps];
         for (int r = 0; r < reps; r++)
         {

@@ -49,13 +49,17 @@ public static class ModelCommands
                 {
                     parameters = network.ParameterCount,
                     tensors = network.Layout.Tensors.Select(t => new { name = t.Name, shape = t.Shape }),
+                    buffers = network.BufferLayout.Tensors.Select(t => new { name = t.Name, shape = t.Shape }),
                 });
                 return;
             }
             Console.WriteLine(network.Description);
             foreach (var layer in network.Layers) Console.WriteLine($"  {layer.Describe()}");
-            foreach (var t in network.Layout.Tensors) Console.WriteLine($"  {t.Name,-24} {t.ShapeText,-14} {t.Count,12:N0}");
+            foreach (var t in network.Layout.Tensors) Console.WriteLine($"  {t.Name,-32} {t.ShapeText,-16} {t.Count,12:N0}");
             Console.WriteLine($"parameters: {network.ParameterCount:N0}");
+            if (network.BufferLayout.Count == 0) return;
+            Console.WriteLine("buffers (saved with the weights, not parameters):");
+            foreach (var t in network.BufferLayout.Tensors) Console.WriteLine($"  {t.Name,-32} {t.ShapeText,-16} {t.Count,12:N0}");
         });
         return command;
     }

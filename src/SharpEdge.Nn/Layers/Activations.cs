@@ -150,6 +150,37 @@ public sealed class Identity<T>(int[] shape) : Activation<T, IdentityFunction<T>
 public sealed class Relu<T>(int[] shape) : Activation<T, ReluFunction<T>>(shape) where T : unmanaged, IFloatingPointIeee754<T>
 {
     protected override void Apply(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Max(x, T.Zero, y);
+
+    // Every pass but the forward one is "keep where x > 0", vectorised (the generic loops cost ~5 ns a value).
+    public override void Backward(in LayerPass<T> p)
+    {
+        if (!p.DX.IsEmpty) Mask(p.X[..(p.Batch * InputSize)], p.DY, p.DX);
+    }
+
+    public override void RForward(in LayerPass<T> p)
+    {
+        int n = p.Batch * InputSize;
+        if (p.RX.IsEmpty) p.RY[..n].Clear();
+        else Mask(p.X[..n], p.RX, p.RY);
+    }
+
+    public override void RBackward(in LayerPass<T> p)
+    {
+        if (!p.RDX.IsEmpty) Mask(p.X[..(p.Batch * InputSize)], p.RDY, p.RDX);
+    }
+
+    /// <summary>output = x &gt; 0 ? input : 0 (PyTorch's ReLU derivative, 0 at 0).</summary>
+    private static void Mask(ReadOnlySpan<T> x, ReadOnlySpan<T> input, Span<T> output)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+            for (; i <= x.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var positive = Vector.GreaterThan(new Vector<T>(x[i..]), Vector<T>.Zero);
+                Vector.ConditionalSelect(positive, new Vector<T>(input[i..]), Vector<T>.Zero).CopyTo(output[i..]);
+            }
+        for (; i < x.Length; i++) output[i] = x[i] > T.Zero ? input[i] : T.Zero;
+    }
 }
 
 public sealed class Tanh<T>(int[] shape) : Activation<T, TanhFunction<T>>(shape) where T : unmanaged, IFloatingPointIeee754<T>

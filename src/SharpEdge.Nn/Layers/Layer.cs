@@ -30,6 +30,27 @@ public ref struct LayerPass<T> where T : unmanaged
     public Span<T> RDTheta;
     /// <summary>Scratch of at least 3·Batch² values for layers that work with batch Gram matrices.</summary>
     public Span<T> Scratch;
+    /// <summary>The batch capacity of the tape: <see cref="State"/> is laid out for this many samples.</summary>
+    public int Capacity;
+    /// <summary>
+    /// This layer's own memory on the tape (<see cref="Layer{T}.StateSize"/> values), kept from one pass to the next
+    /// over the same batch: what Forward saves for the other passes beyond x and y (batch statistics, argmax indices,
+    /// the inner activations of a composite layer).
+    /// </summary>
+    public Span<T> State;
+    /// <summary>Temporary memory shared by all layers of a tape (<see cref="Layer{T}.WorkspaceSize"/>), undefined between passes.</summary>
+    public Span<T> Workspace;
+    /// <summary>This layer's slice of the network's buffers (running statistics): not parameters, not differentiated.</summary>
+    public Span<T> Buffers;
+    /// <summary>Normalise with the running statistics in <see cref="Buffers"/> (evaluation mode) instead of the batch's own.</summary>
+    public bool UseRunningStatistics;
+    /// <summary>Forward only: fold this batch's statistics into the running statistics (a training step).</summary>
+    public bool UpdateRunningStatistics;
+    /// <summary>
+    /// Backward only: a vector-Jacobian product at a point whose backward pass stays cached for later R passes
+    /// (DY and DX are then the tape's R buffers). Layers must not overwrite state that RBackward reads.
+    /// </summary>
+    public bool SeparateBackward;
 }
 
 /// <summary>
@@ -78,6 +99,30 @@ public abstract class Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
     public virtual IReadOnlyList<(string Name, int[] Shape)> ParameterShapes => [];
 
     public int ParameterCount => ParameterShapes.Sum(p => p.Shape.Aggregate(1, (a, b) => checked(a * b)));
+
+    /// <summary>
+    /// Local names and shapes of this layer's buffers (PyTorch's <c>register_buffer</c>: BatchNorm's running
+    /// statistics), saved with the weights but outside the parameter vector.
+    /// </summary>
+    public virtual IReadOnlyList<(string Name, int[] Shape)> BufferShapes => [];
+
+    public int BufferCount => BufferShapes.Sum(p => p.Shape.Aggregate(1, (a, b) => checked(a * b)));
+
+    /// <summary>Writes the initial buffer values (PyTorch's: running mean 0, running variance 1, no batches tracked).</summary>
+    public virtual void InitializeBuffers(Span<T> buffers) { }
+
+    /// <summary>
+    /// Whether a sample's output depends on the other samples of its batch (BatchNorm with batch statistics,
+    /// unless <see cref="LayerPass{T}.UseRunningStatistics"/>): then losses, gradients and curvature are those
+    /// of the batch as a whole, not sums of per-sample terms.
+    /// </summary>
+    public virtual bool UsesBatchStatistics => false;
+
+    /// <summary>Values of <see cref="LayerPass{T}.State"/> this layer needs on a tape of <paramref name="capacity"/> samples.</summary>
+    public virtual long StateSize(int capacity) => 0;
+
+    /// <summary>Values of <see cref="LayerPass{T}.Workspace"/> a pass over up to <paramref name="capacity"/> samples needs.</summary>
+    public virtual long WorkspaceSize(int capacity) => 0;
 
     /// <summary>A short description for model summaries, e.g. "Linear(784→512)".</summary>
     public abstract string Describe();
