@@ -118,19 +118,4 @@ public class PlotCommandTests
         Assert.Contains(message, line);
         Assert.Equal("", r.Stdout);
     }
-
-    [Fact]
-    public void Demo_draws_its_run_with_the_training_figure()
-    {
-        var dir = CliRunner.TempDirectory();
-        var figure = Path.Combine(dir, "demo.png");
-        var r = CliRunner.Run("demo", "--model", "mlp:784-16-10:tanh", "--num-data", "256", "--batch", "8", "--steps", "20", "--measure-every", "10",
-            "--out", figure, "--json");
-        Assert.True(r.ExitCode == 0, r.Stderr);
-        using var doc = JsonDocument.Parse(r.Stdout);
-        Assert.Equal(figure, doc.RootElement.GetProperty("figure").GetString());
-        Assert.Contains(figure, r.Stderr);
-        using var raster = new Raster(File.ReadAllBytes(figure));
-        Assert.Equal((2 * Panel, 400), (raster.Width, raster.Height));   // loss, and λ_max against 2/η
-    }
 }

@@ -75,7 +75,7 @@ public static class PlotCommand
         };
     }
 
-    private static RunCurves ToRunCurves(RunRecord record, IReadOnlyList<MetricRow> rows, bool withId)
+    internal static RunCurves ToRunCurves(RunRecord record, IReadOnlyList<MetricRow> rows, bool withId)
     {
         var metrics = rows.GroupBy(r => r.Name).ToDictionary(
             g => g.Key,
