@@ -117,9 +117,9 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     private const int TargetColumns = 2048;
 
     // Per worker: the padded input (stride 1), three im2col matrices of a group (x, R{x}, and the input gradient),
-    // two output-sized matrices of a group, and a weight-gradient accumulator.
+    // two output-sized matrices of a group, W and V stacked, and a weight-gradient accumulator.
     private long GroupColumns => (long)Group * Columns;
-    private long PerWorker => PaddedSize + (3L * Depth + 2L * OutChannels) * GroupColumns + ParameterCount;
+    private long PerWorker => PaddedSize + (3L * Depth + 2L * OutChannels) * GroupColumns + 2L * WeightCount + ParameterCount;
     private long AccumulatorOffset => PerWorker - ParameterCount;
 
     public override long WorkspaceSize(int capacity) => PerWorker * Math.Max(1, Math.Min(Parallelism.ProcessThreads, capacity));
@@ -180,6 +180,20 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         T* work = b.Work + worker * PerWorker;
         var padded = new Span<T>(work, PaddedSize);
         T* matrices = work + PaddedSize;
+        // R passes stack W and V so that each sum of two products is one GEMM over twice the inner dimension:
+        // R{Y} = [V W] [X̃; R{X̃}] and R{dX̃} = [W; V]ᵀ [R{dY}; dY]
+        var stacked = new Span<T>(work + PaddedSize + (3L * k + 2L * cout) * group, 2 * WeightCount);
+        if (pass == Pass.RForward && b.RX is not null)
+            for (int o = 0; o < cout; o++)
+            {
+                new ReadOnlySpan<T>(b.V + o * k, k).CopyTo(stacked.Slice(2 * o * k, k));
+                new ReadOnlySpan<T>(b.Theta + o * k, k).CopyTo(stacked.Slice((2 * o + 1) * k, k));
+            }
+        if (pass == Pass.RBackward && b.RDX is not null)
+        {
+            new ReadOnlySpan<T>(b.Theta, WeightCount).CopyTo(stacked);
+            new ReadOnlySpan<T>(b.V, WeightCount).CopyTo(stacked[WeightCount..]);
+        }
         var w = new ReadOnlySpan<T>(b.Theta, WeightCount);
         var v = b.V is null ? default : new ReadOnlySpan<T>(b.V, WeightCount);
         // worker 0 accumulates the parameter gradient in place, the others in their workspace
@@ -191,12 +205,13 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
 
         for (int first = start; first < start + count; first += Group)
         {
+            // laid out for this group's width, so that cols2 follows cols and out2 follows out1 as stacked rows
             int g = Math.Min(Group, start + count - first), ld = g * Columns;
             var cols = new Span<T>(matrices, k * ld);
-            var cols2 = new Span<T>(matrices + k * group, k * ld);
-            var dcols = new Span<T>(matrices + 2 * k * group, k * ld);
-            var out1 = new Span<T>(matrices + 3 * k * group, cout * ld);
-            var out2 = new Span<T>(matrices + 3 * k * group + cout * group, cout * ld);
+            var cols2 = new Span<T>(matrices + (long)k * ld, k * ld);
+            var dcols = new Span<T>(matrices + 2L * k * ld, k * ld);
+            var out1 = new Span<T>(matrices + 3L * k * ld, cout * ld);
+            var out2 = new Span<T>(matrices + 3L * k * ld + (long)cout * ld, cout * ld);
             ReadOnlySpan<T> Sample(T* data, long size, int j) => new(data + (first + j) * size, (int)size);
             Span<T> Target(T* data, long size, int j) => new(data + (first + j) * size, (int)size);
             switch (pass)
@@ -222,11 +237,12 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
                     break;
                 case Pass.RForward:
                     for (int j = 0; j < g; j++) Im2Col(Sample(b.X, inSize, j), cols, ld, j, padded);
-                    Gemm.Multiply(false, false, cout, ld, k, T.One, v, k, cols, ld, T.Zero, out1, ld, gemmThreads);
-                    if (b.RX is not null)
+                    if (b.RX is null)
+                        Gemm.Multiply(false, false, cout, ld, k, T.One, v, k, cols, ld, T.Zero, out1, ld, gemmThreads);
+                    else
                     {
                         for (int j = 0; j < g; j++) Im2Col(Sample(b.RX, inSize, j), cols2, ld, j, padded);
-                        Gemm.Multiply(false, false, cout, ld, k, T.One, w, k, cols2, ld, T.One, out1, ld, gemmThreads);
+                        Gemm.Multiply(false, false, cout, ld, 2 * k, T.One, stacked, 2 * k, new ReadOnlySpan<T>(matrices, 2 * k * ld), ld, T.Zero, out1, ld, gemmThreads);
                     }
                     for (int j = 0; j < g; j++) Compact(out1, ld, j, Target(b.RY, outSize, j), HasBias ? new ReadOnlySpan<T>(b.V + WeightCount, cout) : default);
                     break;
@@ -249,8 +265,8 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
                     }
                     if (b.RDX is not null)
                     {
-                        Gemm.Multiply(true, false, k, ld, cout, T.One, w, k, out1, ld, T.Zero, dcols, ld, gemmThreads);
-                        Gemm.Multiply(true, false, k, ld, cout, T.One, v, k, out2, ld, T.One, dcols, ld, gemmThreads);
+                        var both = new ReadOnlySpan<T>(matrices + 3L * k * ld, 2 * cout * ld);
+                        Gemm.Multiply(true, false, k, ld, 2 * cout, T.One, stacked, k, both, ld, T.Zero, dcols, ld, gemmThreads);
                         for (int j = 0; j < g; j++) Col2Im(dcols, ld, j, Target(b.RDX, inSize, j), padded);
                     }
                     break;
