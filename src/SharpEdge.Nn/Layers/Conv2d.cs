@@ -14,9 +14,9 @@ namespace SharpEdge.Nn.Layers;
 /// <remarks>
 /// Samples are split across <see cref="Parallelism.Threads"/> workers, each with its own buffers and
 /// single-threaded GEMMs (every sample costs the same, so the split is balanced and needs no synchronisation
-/// but the final sum of the workers' weight gradients). A worker takes a few samples at a time side by side
-/// ([in·kh·kw, G·Ho·Wo]), so that every GEMM has at least ~2,048 columns: small images (8×8) and the weight
-/// gradient of few output channels (a 16×144 result summed over the positions) run at GEMM speed.
+/// but the final sum of the workers' weight gradients). For small images a worker takes a few samples at a time
+/// side by side ([in·kh·kw, G·Ho·Wo]), so that every GEMM has at least ~512 columns (larger groups sped up the
+/// GEMMs alone but not the layers, whose buffers then outgrow the caches).
 /// Stride 1 (the 3×3 convolutions of every preset) works on the zero-padded input on a "wide" grid of rows of
 /// W + 2p columns, so that each im2col row is one contiguous copy instead of Ho short ones; the extra columns
 /// of each output row are discarded (their output gradients are zero).
@@ -114,7 +114,7 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     private int PaddedSize => Shifted ? InChannels * PaddedHeight * PaddedWidth + Kernel : 0;
     /// <summary>Samples side by side in one GEMM.</summary>
     private int Group => Math.Clamp((TargetColumns + Columns - 1) / Columns, 1, 16);
-    private const int TargetColumns = 2048;
+    private const int TargetColumns = 512;
 
     // Per worker: the padded input (stride 1), three im2col matrices of a group (x, R{x}, and the input gradient),
     // two output-sized matrices of a group, W and V stacked, and a weight-gradient accumulator.
