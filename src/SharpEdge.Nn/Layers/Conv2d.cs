@@ -6,16 +6,20 @@ namespace SharpEdge.Nn.Layers;
 
 /// <summary>
 /// PyTorch's nn.Conv2d on [C, H, W] samples: y[o] = Σ_c W[o, c] ⋆ x[c] + b[o] with stride s and zero padding p,
-/// W of shape [out, in, kh, kw]. Each sample is one GEMM over its im2col matrix X̃ ([in·kh·kw, Ho·Wo]):
+/// W of shape [out, in, kh, kw]. Every pass is a GEMM over the im2col matrix X̃ ([in·kh·kw, Ho·Wo] per sample):
 /// Y = W X̃ + b. The three passes follow from linearity in x and W:
 /// dW = Σ_n dY_n X̃_nᵀ, dx = col2im(Wᵀ dY); R{Y} = W R{X̃} + V X̃ + v_b; R{dW} = Σ_n R{dY}_n X̃_nᵀ + dY_n R{X̃}_nᵀ,
-/// R{dx} = col2im(Wᵀ R{dY} + Vᵀ dY). A 1×1 convolution with stride 1 and no padding multiplies x directly.
+/// R{dx} = col2im(Wᵀ R{dY} + Vᵀ dY).
 /// </summary>
 /// <remarks>
-/// Samples are split across <see cref="Parallelism.Threads"/> workers, each with its own im2col buffers and
-/// single-threaded GEMMs (every sample's product is the same size, so the split is balanced and needs no
-/// synchronisation but the final sum of the workers' weight gradients). Per-sample GEMMs write Y in [C, H, W]
-/// order directly, where one GEMM over a whole batch would need transposes from [C, N·H·W] on every pass.
+/// Samples are split across <see cref="Parallelism.Threads"/> workers, each with its own buffers and
+/// single-threaded GEMMs (every sample costs the same, so the split is balanced and needs no synchronisation
+/// but the final sum of the workers' weight gradients). For small images a worker takes a few samples at a time
+/// side by side ([in·kh·kw, G·Ho·Wo]), so that every GEMM has at least ~512 columns (larger groups sped up the
+/// GEMMs alone but not the layers, whose buffers then outgrow the caches).
+/// Stride 1 (the 3×3 convolutions of every preset) works on the zero-padded input on a "wide" grid of rows of
+/// W + 2p columns, so that each im2col row is one contiguous copy instead of Ho short ones; the extra columns
+/// of each output row are discarded (their output gradients are zero).
 /// </remarks>
 public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -98,23 +102,25 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     public override string Describe() =>
         $"Conv2d({InChannels}→{OutChannels}, {Kernel}x{Kernel}{(Stride != 1 ? $", stride {Stride}" : "")}{(Padding != 0 ? $", pad {Padding}" : "")}{(HasBias ? "" : ", no bias")}; {Height}x{Width}→{OutHeight}x{OutWidth})";
 
-    // Stride 1 (the 3×3 convs of every preset) works on the zero-padded input xp [C, H + 2p, W + 2p] on a "wide"
-    // grid of Ho rows of Wp = W + 2p columns: row (c, i, j) of the im2col matrix is then one contiguous run of xp
-    // starting at c·Hp·Wp + i·Wp + j, and the last Wp − Wo columns of every output row are discarded (their output
-    // gradients are zero). This replaces Ho small copies per row by one, at (Wp/Wo − 1) extra multiply-adds.
+    /// <summary>Stride 1 (not 1×1 without padding): im2col rows are runs of the padded input on the wide grid.</summary>
     private bool Shifted => Stride == 1 && !Direct;
     private int PaddedHeight => Height + 2 * Padding;
     private int PaddedWidth => Width + 2 * Padding;
-    /// <summary>Columns of the GEMMs: Ho·Wp on the wide grid, Ho·Wo otherwise.</summary>
-    private int Columns => Shifted ? OutHeight * PaddedWidth : Positions;
+    /// <summary>Columns of an output row on the GEMMs' grid: W + 2p on the wide grid, Wo otherwise.</summary>
+    private int GridWidth => Shifted ? PaddedWidth : OutWidth;
+    /// <summary>Columns per sample of the GEMMs: Ho·GridWidth.</summary>
+    private int Columns => OutHeight * GridWidth;
     /// <summary>The padded input plus a tail of kernel values that the last row's runs overhang.</summary>
     private int PaddedSize => Shifted ? InChannels * PaddedHeight * PaddedWidth + Kernel : 0;
+    /// <summary>Samples side by side in one GEMM.</summary>
+    private int Group => Math.Clamp((TargetColumns + Columns - 1) / Columns, 1, 16);
+    private const int TargetColumns = 512;
 
-    // Per worker: the padded input (stride 1), three im2col-sized buffers, two wide outputs (stride 1) and a
-    // weight-gradient accumulator.
-    private long Wide => Shifted ? (long)OutChannels * Columns : 0;
-    private long PerWorker => PaddedSize + 3L * Depth * Columns + 2 * Wide + WeightCount + OutChannels;
-    private long AccumulatorOffset => PaddedSize + 3L * Depth * Columns + 2 * Wide;
+    // Per worker: the padded input (stride 1), three im2col matrices of a group (x, R{x}, and the input gradient),
+    // two output-sized matrices of a group, W and V stacked, and a weight-gradient accumulator.
+    private long GroupColumns => (long)Group * Columns;
+    private long PerWorker => PaddedSize + (3L * Depth + 2L * OutChannels) * GroupColumns + 2L * WeightCount + ParameterCount;
+    private long AccumulatorOffset => PerWorker - ParameterCount;
 
     public override long WorkspaceSize(int capacity) => PerWorker * Math.Max(1, Math.Min(Parallelism.ProcessThreads, capacity));
 
@@ -135,7 +141,9 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
     private unsafe void Run(Pass pass, in LayerPass<T> p)
     {
         if (p.Workspace.Length < PerWorker) throw new InvalidOperationException($"{Describe()}: the tape's workspace is too small");
-        int workers = (int)Math.Min(Math.Min(Parallelism.Threads, p.Batch), p.Workspace.Length / PerWorker);
+        // samples per worker: at least a group's worth, so small batches stay on one thread with one GEMM
+        int workers = (int)Math.Min(Math.Min(Parallelism.Threads, (p.Batch + Group - 1) / Group), p.Workspace.Length / PerWorker);
+        workers = Math.Max(1, workers);
         fixed (T* x = p.X, y = p.Y, dy = p.DY, dx = p.DX, rx = p.RX, ry = p.RY, rdy = p.RDY, rdx = p.RDX)
         fixed (T* theta = p.Theta, v = p.V, dtheta = p.DTheta, rdtheta = p.RDTheta, work = p.Workspace)
         {
@@ -164,28 +172,30 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
             Range(pass, b, start, end - start, w, 1);
         });
 
-    /// <summary>One worker's buffers.</summary>
-    private ref struct Scratch
-    {
-        public Span<T> Padded, Cols, Cols2, DCols, Wide1, Wide2;
-    }
-
-    /// <summary>Samples [start, start+count) of one pass on worker <paramref name="worker"/>.</summary>
+    /// <summary>Samples [start, start+count) of one pass on worker <paramref name="worker"/>, a group at a time.</summary>
     private unsafe void Range(Pass pass, Buffers b, int start, int count, int worker, int gemmThreads)
     {
-        int k = Depth, cols = Columns, cout = OutChannels;
-        long inSize = InputSize, outSize = OutputSize;
+        int k = Depth, cout = OutChannels;
+        long inSize = InputSize, outSize = OutputSize, group = GroupColumns;
         T* work = b.Work + worker * PerWorker;
-        var s = new Scratch
+        var padded = new Span<T>(work, PaddedSize);
+        T* matrices = work + PaddedSize;
+        // R passes stack W and V so that each sum of two products is one GEMM over twice the inner dimension:
+        // R{Y} = [V W] [X̃; R{X̃}] and R{dX̃} = [W; V]ᵀ [R{dY}; dY]
+        var stacked = new Span<T>(work + PaddedSize + (3L * k + 2L * cout) * group, 2 * WeightCount);
+        if (pass == Pass.RForward && b.RX is not null)
+            for (int o = 0; o < cout; o++)
+            {
+                new ReadOnlySpan<T>(b.V + o * k, k).CopyTo(stacked.Slice(2 * o * k, k));
+                new ReadOnlySpan<T>(b.Theta + o * k, k).CopyTo(stacked.Slice((2 * o + 1) * k, k));
+            }
+        if (pass == Pass.RBackward && b.RDX is not null)
         {
-            Padded = new Span<T>(work, PaddedSize),
-            Cols = new Span<T>(work + PaddedSize, k * cols),
-            Cols2 = new Span<T>(work + PaddedSize + (long)k * cols, k * cols),
-            DCols = new Span<T>(work + PaddedSize + 2L * k * cols, k * cols),
-            Wide1 = new Span<T>(work + PaddedSize + 3L * k * cols, (int)Wide),
-            Wide2 = new Span<T>(work + PaddedSize + 3L * k * cols + Wide, (int)Wide),
-        };
+            new ReadOnlySpan<T>(b.Theta, WeightCount).CopyTo(stacked);
+            new ReadOnlySpan<T>(b.V, WeightCount).CopyTo(stacked[WeightCount..]);
+        }
         var w = new ReadOnlySpan<T>(b.Theta, WeightCount);
+        var v = b.V is null ? default : new ReadOnlySpan<T>(b.V, WeightCount);
         // worker 0 accumulates the parameter gradient in place, the others in their workspace
         T* gradient = pass == Pass.Backward ? b.DTheta : pass == Pass.RBackward ? b.RDTheta : null;
         if (gradient is not null && worker > 0) gradient = work + AccumulatorOffset;
@@ -193,152 +203,168 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         var db = gradient is null || !HasBias ? default : new Span<T>(gradient + WeightCount, cout);
         if (gradient is not null) new Span<T>(gradient, ParameterCount).Clear();
 
-        for (int n = start; n < start + count; n++)
+        for (int first = start; first < start + count; first += Group)
         {
-            var x = new ReadOnlySpan<T>(b.X + n * inSize, (int)inSize);
+            // laid out for this group's width, so that cols2 follows cols and out2 follows out1 as stacked rows
+            int g = Math.Min(Group, start + count - first), ld = g * Columns;
+            var cols = new Span<T>(matrices, k * ld);
+            var cols2 = new Span<T>(matrices + (long)k * ld, k * ld);
+            var dcols = new Span<T>(matrices + 2L * k * ld, k * ld);
+            var out1 = new Span<T>(matrices + 3L * k * ld, cout * ld);
+            var out2 = new Span<T>(matrices + 3L * k * ld + (long)cout * ld, cout * ld);
+            ReadOnlySpan<T> Sample(T* data, long size, int j) => new(data + (first + j) * size, (int)size);
+            Span<T> Target(T* data, long size, int j) => new(data + (first + j) * size, (int)size);
             switch (pass)
             {
                 case Pass.Forward:
-                {
-                    var xc = Im2Col(x, s.Cols, s.Padded);
-                    var y = new Span<T>(b.Y + n * outSize, (int)outSize);
-                    var target = Shifted ? s.Wide1 : y;
-                    Gemm.Multiply(false, false, cout, cols, k, T.One, w, k, xc, cols, T.Zero, target, cols, gemmThreads);
-                    if (Shifted) Compact(s.Wide1, y);
-                    if (HasBias) AddChannelBias(y, new ReadOnlySpan<T>(b.Theta + WeightCount, cout));
+                    for (int j = 0; j < g; j++) Im2Col(Sample(b.X, inSize, j), cols, ld, j, padded);
+                    Gemm.Multiply(false, false, cout, ld, k, T.One, w, k, cols, ld, T.Zero, out1, ld, gemmThreads);
+                    for (int j = 0; j < g; j++) Compact(out1, ld, j, Target(b.Y, outSize, j), HasBias ? new ReadOnlySpan<T>(b.Theta + WeightCount, cout) : default);
                     break;
-                }
                 case Pass.Backward:
-                {
-                    var dy = new ReadOnlySpan<T>(b.DY + n * outSize, (int)outSize);
-                    var dyc = Shifted ? Expand(dy, s.Wide1) : dy;
+                    for (int j = 0; j < g; j++) Expand(Sample(b.DY, outSize, j), out1, ld, j);
                     if (gradient is not null)
                     {
-                        var xc = Im2Col(x, s.Cols, s.Padded);
-                        Gemm.Multiply(false, true, cout, k, cols, T.One, dyc, cols, xc, cols, T.One, dw, k, gemmThreads);
-                        if (HasBias) AddChannelSums(dy, db);
+                        for (int j = 0; j < g; j++) Im2Col(Sample(b.X, inSize, j), cols, ld, j, padded);
+                        Gemm.Multiply(false, true, cout, k, ld, T.One, out1, ld, cols, ld, T.One, dw, k, gemmThreads);
+                        if (HasBias) for (int j = 0; j < g; j++) AddChannelSums(Sample(b.DY, outSize, j), db);
                     }
-                    if (b.DX is not null) InputGradient(w, dyc, default, default, new Span<T>(b.DX + n * inSize, (int)inSize), s, gemmThreads);
+                    if (b.DX is not null)
+                    {
+                        Gemm.Multiply(true, false, k, ld, cout, T.One, w, k, out1, ld, T.Zero, dcols, ld, gemmThreads);
+                        for (int j = 0; j < g; j++) Col2Im(dcols, ld, j, Target(b.DX, inSize, j), padded);
+                    }
                     break;
-                }
                 case Pass.RForward:
-                {
-                    var ry = new Span<T>(b.RY + n * outSize, (int)outSize);
-                    var target = Shifted ? s.Wide1 : ry;
-                    var xc = Im2Col(x, s.Cols, s.Padded);
-                    Gemm.Multiply(false, false, cout, cols, k, T.One, new ReadOnlySpan<T>(b.V, WeightCount), k, xc, cols, T.Zero, target, cols, gemmThreads);
-                    if (b.RX is not null)
+                    for (int j = 0; j < g; j++) Im2Col(Sample(b.X, inSize, j), cols, ld, j, padded);
+                    if (b.RX is null)
+                        Gemm.Multiply(false, false, cout, ld, k, T.One, v, k, cols, ld, T.Zero, out1, ld, gemmThreads);
+                    else
                     {
-                        var rxc = Im2Col(new ReadOnlySpan<T>(b.RX + n * inSize, (int)inSize), s.Cols2, s.Padded);
-                        Gemm.Multiply(false, false, cout, cols, k, T.One, w, k, rxc, cols, T.One, target, cols, gemmThreads);
+                        for (int j = 0; j < g; j++) Im2Col(Sample(b.RX, inSize, j), cols2, ld, j, padded);
+                        Gemm.Multiply(false, false, cout, ld, 2 * k, T.One, stacked, 2 * k, new ReadOnlySpan<T>(matrices, 2 * k * ld), ld, T.Zero, out1, ld, gemmThreads);
                     }
-                    if (Shifted) Compact(s.Wide1, ry);
-                    if (HasBias) AddChannelBias(ry, new ReadOnlySpan<T>(b.V + WeightCount, cout));
+                    for (int j = 0; j < g; j++) Compact(out1, ld, j, Target(b.RY, outSize, j), HasBias ? new ReadOnlySpan<T>(b.V + WeightCount, cout) : default);
                     break;
-                }
                 case Pass.RBackward:
-                {
-                    var dy = new ReadOnlySpan<T>(b.DY + n * outSize, (int)outSize);
-                    var rdy = new ReadOnlySpan<T>(b.RDY + n * outSize, (int)outSize);
-                    var dyc = Shifted ? Expand(dy, s.Wide2) : dy;
-                    var rdyc = Shifted ? Expand(rdy, s.Wide1) : rdy;
+                    for (int j = 0; j < g; j++)
+                    {
+                        Expand(Sample(b.RDY, outSize, j), out1, ld, j);
+                        Expand(Sample(b.DY, outSize, j), out2, ld, j);
+                    }
                     if (gradient is not null)
                     {
-                        var xc = Im2Col(x, s.Cols, s.Padded);
-                        Gemm.Multiply(false, true, cout, k, cols, T.One, rdyc, cols, xc, cols, T.One, dw, k, gemmThreads);
+                        for (int j = 0; j < g; j++) Im2Col(Sample(b.X, inSize, j), cols, ld, j, padded);
+                        Gemm.Multiply(false, true, cout, k, ld, T.One, out1, ld, cols, ld, T.One, dw, k, gemmThreads);
                         if (b.RX is not null)
                         {
-                            var rxc = Im2Col(new ReadOnlySpan<T>(b.RX + n * inSize, (int)inSize), s.Cols2, s.Padded);
-                            Gemm.Multiply(false, true, cout, k, cols, T.One, dyc, cols, rxc, cols, T.One, dw, k, gemmThreads);
+                            for (int j = 0; j < g; j++) Im2Col(Sample(b.RX, inSize, j), cols2, ld, j, padded);
+                            Gemm.Multiply(false, true, cout, k, ld, T.One, out2, ld, cols2, ld, T.One, dw, k, gemmThreads);
                         }
-                        if (HasBias) AddChannelSums(rdy, db);
+                        if (HasBias) for (int j = 0; j < g; j++) AddChannelSums(Sample(b.RDY, outSize, j), db);
                     }
                     if (b.RDX is not null)
-                        InputGradient(w, rdyc, new ReadOnlySpan<T>(b.V, WeightCount), dyc, new Span<T>(b.RDX + n * inSize, (int)inSize), s, gemmThreads);
+                    {
+                        var both = new ReadOnlySpan<T>(matrices + 3L * k * ld, 2 * cout * ld);
+                        Gemm.Multiply(true, false, k, ld, 2 * cout, T.One, stacked, k, both, ld, T.Zero, dcols, ld, gemmThreads);
+                        for (int j = 0; j < g; j++) Col2Im(dcols, ld, j, Target(b.RDX, inSize, j), padded);
+                    }
                     break;
-                }
             }
         }
     }
 
-    /// <summary>The im2col matrix of one sample: x itself (1×1, stride 1), runs of the padded input (stride 1) or gathered windows.</summary>
-    private ReadOnlySpan<T> Im2Col(ReadOnlySpan<T> x, Span<T> cols, Span<T> padded)
+    /// <summary>
+    /// Writes sample <paramref name="j"/>'s im2col matrix into columns [j·N, (j+1)·N) of <paramref name="cols"/>
+    /// (rows of <paramref name="ld"/> values): row (c, i, j') holds x[c, oh·s + i − p, ow·s + j' − p] (zero outside),
+    /// on the wide grid for stride 1.
+    /// </summary>
+    private void Im2Col(ReadOnlySpan<T> x, Span<T> cols, int ld, int j, Span<T> padded)
     {
-        if (Direct) return x;
-        if (!Shifted) return Gather(x, cols);
-        Pad(x, padded);
-        int hw = PaddedHeight * PaddedWidth, n = Columns;
-        for (int c = 0; c < InChannels; c++)
-            for (int i = 0; i < Kernel; i++)
-                for (int j = 0; j < Kernel; j++)
-                    padded.Slice(c * hw + i * PaddedWidth + j, n).CopyTo(cols.Slice(((c * Kernel + i) * Kernel + j) * n, n));
-        return cols;
-    }
-
-    private void Pad(ReadOnlySpan<T> x, Span<T> padded)
-    {
+        int n = Columns, offset = j * n;
+        if (Direct)
+        {
+            for (int c = 0; c < InChannels; c++) x.Slice(c * n, n).CopyTo(cols.Slice(c * ld + offset, n));
+            return;
+        }
+        if (!Shifted)
+        {
+            Gather(x, cols, ld, offset);
+            return;
+        }
         int wp = PaddedWidth, hw = PaddedHeight * wp;
         if (Padding > 0) padded.Clear();
         else padded[(InChannels * hw)..].Clear();
         for (int c = 0; c < InChannels; c++)
             for (int h = 0; h < Height; h++)
                 x.Slice((c * Height + h) * Width, Width).CopyTo(padded.Slice(c * hw + (h + Padding) * wp + Padding, Width));
+        for (int c = 0; c < InChannels; c++)
+            for (int a = 0; a < Kernel; a++)
+                for (int e = 0; e < Kernel; e++)
+                    padded.Slice(c * hw + a * wp + e, n).CopyTo(cols.Slice(((c * Kernel + a) * Kernel + e) * ld + offset, n));
     }
 
-    /// <summary>y[o, h, :] = wide[o, h, :Wo]: drops the columns of the wide grid that are not outputs.</summary>
-    private void Compact(ReadOnlySpan<T> wide, Span<T> y)
+    /// <summary>The adjoint of <see cref="Im2Col"/>: dx of sample <paramref name="j"/> from its columns of <paramref name="dcols"/>.</summary>
+    private void Col2Im(ReadOnlySpan<T> dcols, int ld, int j, Span<T> dx, Span<T> padded)
     {
-        int wp = PaddedWidth, wo = OutWidth;
-        for (int r = 0; r < OutChannels * OutHeight; r++) wide.Slice(r * wp, wo).CopyTo(y.Slice(r * wo, wo));
-    }
-
-    /// <summary>The adjoint of <see cref="Compact"/>: dy on the wide grid with zeros in the discarded columns.</summary>
-    private Span<T> Expand(ReadOnlySpan<T> dy, Span<T> wide)
-    {
-        int wp = PaddedWidth, wo = OutWidth;
-        for (int r = 0; r < OutChannels * OutHeight; r++)
+        int n = Columns, offset = j * n;
+        if (Direct)
         {
-            dy.Slice(r * wo, wo).CopyTo(wide.Slice(r * wp, wo));
-            wide.Slice(r * wp + wo, wp - wo).Clear();
-        }
-        return wide;
-    }
-
-    /// <summary>dx = col2im(Wᵀ dy [+ W2ᵀ dy2]): the input gradient, or R{dx} with W2 = V, dy2 = dy (dy on the GEMMs' grid).</summary>
-    private void InputGradient(ReadOnlySpan<T> w, ReadOnlySpan<T> dy, ReadOnlySpan<T> w2, ReadOnlySpan<T> dy2, Span<T> dx, in Scratch s, int threads)
-    {
-        int k = Depth, cols = Columns, cout = OutChannels;
-        var target = Direct ? dx : s.DCols;
-        Gemm.Multiply(true, false, k, cols, cout, T.One, w, k, dy, cols, T.Zero, target, cols, threads);
-        if (!w2.IsEmpty) Gemm.Multiply(true, false, k, cols, cout, T.One, w2, k, dy2, cols, T.One, target, cols, threads);
-        if (Direct) return;
-        if (!Shifted)
-        {
-            Scatter(s.DCols, dx);
+            for (int c = 0; c < InChannels; c++) dcols.Slice(c * ld + offset, n).CopyTo(dx.Slice(c * n, n));
             return;
         }
-        // the adjoint of the runs: every row adds into the padded gradient, whose interior is dx
-        var padded = s.Padded;
+        if (!Shifted)
+        {
+            Scatter(dcols, ld, offset, dx);
+            return;
+        }
+        // every run adds into the padded gradient, whose interior is dx
+        int wp = PaddedWidth, hw = PaddedHeight * wp;
         padded.Clear();
-        int hw = PaddedHeight * PaddedWidth;
         for (int c = 0; c < InChannels; c++)
-            for (int i = 0; i < Kernel; i++)
-                for (int j = 0; j < Kernel; j++)
+            for (int a = 0; a < Kernel; a++)
+                for (int e = 0; e < Kernel; e++)
                 {
-                    var run = padded.Slice(c * hw + i * PaddedWidth + j, cols);
-                    TensorPrimitives.Add(run, s.DCols.Slice(((c * Kernel + i) * Kernel + j) * cols, cols), run);
+                    var run = padded.Slice(c * hw + a * wp + e, n);
+                    TensorPrimitives.Add(run, dcols.Slice(((c * Kernel + a) * Kernel + e) * ld + offset, n), run);
                 }
         for (int c = 0; c < InChannels; c++)
             for (int h = 0; h < Height; h++)
-                padded.Slice(c * hw + (h + Padding) * PaddedWidth + Padding, Width).CopyTo(dx.Slice((c * Height + h) * Width, Width));
+                padded.Slice(c * hw + (h + Padding) * wp + Padding, Width).CopyTo(dx.Slice((c * Height + h) * Width, Width));
     }
 
-    private void AddChannelBias(Span<T> y, ReadOnlySpan<T> bias)
+    /// <summary>y[o, h, :] = out[o, sample j, h, :Wo] (+ bias[o]): drops the wide grid's extra columns.</summary>
+    private void Compact(ReadOnlySpan<T> output, int ld, int j, Span<T> y, ReadOnlySpan<T> bias)
     {
+        int gw = GridWidth, wo = OutWidth, ho = OutHeight, offset = j * Columns;
         for (int o = 0; o < OutChannels; o++)
         {
-            var row = y.Slice(o * Positions, Positions);
-            TensorPrimitives.Add(row, bias[o], row);
+            var channel = y.Slice(o * Positions, Positions);
+            if (gw == wo) output.Slice(o * ld + offset, Positions).CopyTo(channel);
+            else
+                for (int h = 0; h < ho; h++) output.Slice(o * ld + offset + h * gw, wo).CopyTo(channel.Slice(h * wo, wo));
+            if (!bias.IsEmpty) TensorPrimitives.Add(channel, bias[o], channel);
+        }
+    }
+
+    /// <summary>The adjoint of <see cref="Compact"/>: dy of sample j on the GEMMs' grid, zeros in the extra columns.</summary>
+    private void Expand(ReadOnlySpan<T> dy, Span<T> output, int ld, int j)
+    {
+        int gw = GridWidth, wo = OutWidth, ho = OutHeight, offset = j * Columns;
+        for (int o = 0; o < OutChannels; o++)
+        {
+            var channel = dy.Slice(o * Positions, Positions);
+            if (gw == wo)
+            {
+                channel.CopyTo(output.Slice(o * ld + offset, Positions));
+                continue;
+            }
+            for (int h = 0; h < ho; h++)
+            {
+                var row = output.Slice(o * ld + offset + h * gw, gw);
+                channel.Slice(h * wo, wo).CopyTo(row);
+                row[wo..].Clear();
+            }
         }
     }
 
@@ -347,15 +373,15 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         for (int o = 0; o < OutChannels; o++) sums[o] += TensorPrimitives.Sum(dy.Slice(o * Positions, Positions));
     }
 
-    /// <summary>cols[(c·k + i)·k + j, oh·Wo + ow] = x[c, oh·s + i − p, ow·s + j − p], zero outside the image (any stride).</summary>
-    private Span<T> Gather(ReadOnlySpan<T> x, Span<T> cols)
+    /// <summary>Row (c, i, j) of the im2col matrix at cols[row·ld + offset …] for any stride: x[c, oh·s + i − p, ow·s + j − p], zero outside the image.</summary>
+    private void Gather(ReadOnlySpan<T> x, Span<T> cols, int ld, int offset)
     {
         int k = Kernel, s = Stride, pad = Padding, wo = OutWidth;
         for (int c = 0; c < InChannels; c++)
             for (int i = 0; i < k; i++)
                 for (int j = 0; j < k; j++)
                 {
-                    var row = cols.Slice(((c * k + i) * k + j) * Positions, Positions);
+                    var row = cols.Slice(((c * k + i) * k + j) * ld + offset, Positions);
                     int start = columnStart[j], end = columnEnd[j];
                     for (int oh = 0; oh < OutHeight; oh++)
                     {
@@ -369,18 +395,17 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
                         dst[..start].Clear();
                         dst[end..].Clear();
                         var src = x.Slice((c * Height + ih) * Width, Width);
-                        int offset = j - pad;
+                        int shift = j - pad;
                         if (s == 1)
-                            src.Slice(start + offset, end - start).CopyTo(dst[start..end]);
+                            src.Slice(start + shift, end - start).CopyTo(dst[start..end]);
                         else
-                            for (int ow = start; ow < end; ow++) dst[ow] = src[ow * s + offset];
+                            for (int ow = start; ow < end; ow++) dst[ow] = src[ow * s + shift];
                     }
                 }
-        return cols;
     }
 
-    /// <summary>The adjoint of <see cref="Gather"/>: dx[c, ih, iw] = Σ of the columns that read it.</summary>
-    private void Scatter(ReadOnlySpan<T> cols, Span<T> dx)
+    /// <summary>The adjoint of <see cref="Gather"/>: dx[c, ih, iw] = Σ of the im2col entries that read it.</summary>
+    private void Scatter(ReadOnlySpan<T> cols, int ld, int offset, Span<T> dx)
     {
         int k = Kernel, s = Stride, pad = Padding, wo = OutWidth;
         dx.Clear();
@@ -388,7 +413,7 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
             for (int i = 0; i < k; i++)
                 for (int j = 0; j < k; j++)
                 {
-                    var row = cols.Slice(((c * k + i) * k + j) * Positions, Positions);
+                    var row = cols.Slice(((c * k + i) * k + j) * ld + offset, Positions);
                     int start = columnStart[j], end = columnEnd[j];
                     if (start >= end) continue;
                     for (int oh = 0; oh < OutHeight; oh++)
@@ -397,14 +422,14 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
                         if ((uint)ih >= (uint)Height) continue;
                         var src = row.Slice(oh * wo, wo);
                         var dst = dx.Slice((c * Height + ih) * Width, Width);
-                        int offset = j - pad;
+                        int shift = j - pad;
                         if (s == 1)
                         {
-                            var d = dst.Slice(start + offset, end - start);
+                            var d = dst.Slice(start + shift, end - start);
                             TensorPrimitives.Add(d, src[start..end], d);
                         }
                         else
-                            for (int ow = start; ow < end; ow++) dst[ow * s + offset] += src[ow];
+                            for (int ow = start; ow < end; ow++) dst[ow * s + shift] += src[ow];
                     }
                 }
     }
