@@ -29,6 +29,7 @@ public sealed class LineFigure : PlotFigure
     public (double Min, double Max)? RightYLimits { get; set; }
 
     public IReadOnlyList<Series> Series => series;
+    public IReadOnlyList<ReferenceLine> HorizontalLines => horizontal;
 
     public LineFigure Add(Series s)
     {
@@ -149,7 +150,7 @@ internal static class SeriesDrawing
             line.LineWidth = s.LineWidth;
             line.LinePattern = s.Dash.ToPattern();
             line.MarkerSize = s.MarkerSize;
-            line.MarkerShape = s.MarkerSize > 0 ? MarkerShape.FilledCircle : MarkerShape.None;
+            line.MarkerShape = s.MarkerSize > 0 ? s.Marker.ToShape() : MarkerShape.None;
             line.Axes.YAxis = yAxis;
             if (!labelled && !string.IsNullOrEmpty(s.Label)) { line.LegendText = s.Label; labelled = true; }
             for (int i = start; i < end; i++) { xRange.Include(ax[i]); yRange.Include(ay[i]); }

@@ -82,3 +82,26 @@ public sealed class AxisAndSeriesTests
         Assert.Equal([2, 3.5], strict[2..]);
     }
 }
+
+public sealed class PointMarkerTests
+{
+    [Fact]
+    public void A_horizontal_bar_marker_is_wide_and_flat()
+    {
+        const string red = "#d62728";
+        var figure = new LineFigure { Width = 400, Height = 300, XLimits = (0, 4), YLimits = (0, 10) }
+            .Add(new Series("2/η", [1, 3], [5, 5]) { Color = red, Marker = PointMarker.HorizontalBar, MarkerSize = 16, LineWidth = 0 });
+        using var raster = new Raster(figure.ToPng());
+        foreach (var x in new[] { 1.0, 3.0 })
+        {
+            var centre = figure.LastPlot!.GetPixel(new ScottPlot.Coordinates(x, 5));
+            int cx = (int)Math.Round(centre.X), cy = (int)Math.Round(centre.Y);
+            // ink 5 px either side of the point on its row (any of the two rows an anti-aliased stroke covers), none 5 px above or below
+            Assert.True(raster.RowShare(cy, cx - 5, cx + 6, red, slack: 1) > 0.9, $"no bar through x = {x}");
+            Assert.False(raster.IsInk(cx, cy - 5, red) || raster.IsInk(cx, cy + 5, red), $"the marker at x = {x} is not flat");
+        }
+        // no line joins the two markers (line width 0)
+        var middle = figure.LastPlot!.GetPixel(new ScottPlot.Coordinates(2, 5));
+        Assert.False(raster.IsInk((int)Math.Round(middle.X), (int)Math.Round(middle.Y), red));
+    }
+}
