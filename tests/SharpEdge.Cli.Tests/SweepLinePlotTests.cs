@@ -43,7 +43,7 @@ public sealed class SweepLinePlotTests : IDisposable
         var path = root.GetProperty("figure").GetString()!;
         Assert.Equal(Path.Combine(sweep.Results, "sweeps", "eoss", "lambda_max+batch_sharpness_lr_by_batch.png"), path);
         using var raster = new Raster(File.ReadAllBytes(path));
-        Assert.Equal((720, 520), (raster.Width, raster.Height));
+        Assert.Equal((900, 520), (raster.Width, raster.Height));
         // the two batch sizes in the first two colours of the cycle
         Assert.True(Inked(raster, "#1f77b4") > 300, "no line of batch 8");
         Assert.True(Inked(raster, "#ff7f0e") > 300, "no line of batch 16");

@@ -31,13 +31,14 @@ public static class SweepLineFigure
         var figure = new LineFigure
         {
             XScale = xScale,
+            XTicks = xs,   // the grid's own values: a sweep has few, and 0.05 reads better than 2^-4.3
             // against lr on a log axis 2/η is a straight line when y is logarithmic too
             YScale = thresholdCurve && xScale != AxisScale.Linear && points.All(p => !(p.Mean <= 0)) ? AxisScale.Log10 : AxisScale.Linear,
             XLabel = xAxis,
             YLabel = normalized ? "plateau / (2/η)" : metrics.Count == 1 ? Display(metrics[0]) : "plateau",
             Title = $"{sweep}: plateau (mean of last third)" + (perPoint > 1 ? $", mean ± s.e. of {perPoint} per point" : ""),
-            Legend = LegendPosition.UpperRight,
-            Width = 720,
+            Legend = LegendPosition.OutsideRight,   // the lines crowd towards 2/η, where an inside legend would sit
+            Width = 900,
             Height = 520,
         };
         for (int m = 0; m < metrics.Count; m++)
