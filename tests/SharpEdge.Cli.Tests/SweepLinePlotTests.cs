@@ -70,6 +70,24 @@ public sealed class SweepLinePlotTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_normalised_heatmap_shows_the_median_seed_over_its_threshold()
+    {
+        var r = Plot("eoss", "--x", "lr", "--y", "batch", "--value", "lambda_max", "--normalize", "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        Assert.EndsWith("lambda_max_lr_batch_normalized.png", doc.RootElement.GetProperty("figure").GetString());
+        var median = doc.RootElement.GetProperty("median");
+        for (int j = 0; j < 2; j++)
+            for (int i = 0; i < 2; i++)
+            {
+                double lr = SyntheticEossSweep.Lrs[i];
+                int batch = SyntheticEossSweep.Batches[j];
+                // the seeds' offsets 0, 1, 5 have median 1
+                Assert.Equal(SyntheticEossSweep.LambdaMax(lr, batch, 1) * lr / 2, median[j][i].GetDouble(), 12);
+            }
+    }
+
     [Theory]
     [InlineData("sweep eoss has no axis 'eps' (its axes: lr, batch, init-seed)", "eoss", "--x", "eps", "--value", "lambda_max")]
     [InlineData("sweep eoss has no axis 'width'", "eoss", "--x", "lr", "--series", "width", "--value", "lambda_max")]
