@@ -13,11 +13,24 @@ public sealed record FinishedTask(RunRecord Run, IReadOnlyDictionary<string, str
             : throw new ArgumentException($"axis '{axis}' has a value that is not a number ('{text}'); only numeric axes can be drawn");
 
     /// <summary>
-    /// 2/η of a <c>train</c> run, from the learning rate in its config (an axis or a fixed flag alike); null for
-    /// other kinds of run, whose lr is no SGD step size.
+    /// 2/η of a plain-SGD <c>train</c> run, from the learning rate in its config (an axis or a fixed flag alike);
+    /// null for other kinds of run, whose lr is no SGD step size, and for momentum or Adam, whose threshold is not 2/η.
     /// </summary>
     public double? StabilityThreshold =>
-        Run.Kind == "train" && Run.Config["lr"] is JsonValue lr && lr.TryGetValue(out double eta) && eta > 0 ? 2 / eta : null;
+        Run.Kind == "train" && Optimizer == "sgd" && Momentum == 0 && Run.Config["lr"] is JsonValue lr && lr.TryGetValue(out double eta) && eta > 0
+            ? 2 / eta : null;
+
+    /// <summary>Why <see cref="StabilityThreshold"/> is null, as the end of a sentence "run N …"; null when it is not.</summary>
+    public string? NoThresholdReason =>
+        StabilityThreshold is not null ? null
+        : Run.Kind != "train" ? $"is a {Run.Kind} run"
+        : Optimizer != "sgd" ? $"trains with {Optimizer}"
+        : Momentum != 0 ? $"trains with momentum {Momentum.ToString(CultureInfo.InvariantCulture)}"
+        : "has no positive lr in its config";
+
+    // absent in the config: the defaults of `train` (plain SGD)
+    private string Optimizer => Run.Config["optimizer"] is JsonValue v && v.TryGetValue(out string? name) ? name : "sgd";
+    private double Momentum => Run.Config["momentum"] is JsonValue v && v.TryGetValue(out double beta) ? beta : 0;
 }
 
 /// <summary>The done tasks of one sweep that have a run in the store: what sweep figures are drawn from.</summary>

@@ -48,7 +48,7 @@ public static class SweepLines
                 if (normalize)
                 {
                     if (threshold is not double t)
-                        throw new ArgumentException($"--normalize divides by 2/η, but run {task.Run.Id} ({task.Run.Kind}) has no SGD learning rate");
+                        throw new ArgumentException($"--normalize divides by 2/η, the stability threshold of plain SGD, but run {task.Run.Id} {task.NoThresholdReason}");
                     (v, threshold) = (v / t, 1);
                 }
                 samples.Add(new LineSample(metric, task.Number(x), series is null ? null : task.Number(series), v, threshold));

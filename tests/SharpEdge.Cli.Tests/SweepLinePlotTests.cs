@@ -95,7 +95,7 @@ public sealed class SweepLinePlotTests : IDisposable
     [InlineData("sweep empty: no task is done yet", "empty", "--x", "lr", "--value", "lambda_max")]
     [InlineData("--series draws lines and --y a heatmap; give one of them", "eoss", "--x", "lr", "--y", "batch", "--series", "batch", "--value", "lambda_max")]
     [InlineData("a heatmap shows one value, not 2", "eoss", "--x", "lr", "--y", "batch", "--value", "lambda_max,batch_sharpness")]
-    [InlineData("--normalize divides by 2/η, but run 13 (phase) has no SGD learning rate", "cells", "--x", "lr", "--value", "lambda_max", "--normalize")]
+    [InlineData("--normalize divides by 2/η, the stability threshold of plain SGD, but run 13 is a phase run", "cells", "--x", "lr", "--value", "lambda_max", "--normalize")]
     public void Bad_requests_are_one_error_line(string message, params string[] args)
     {
         var r = Plot(args);

@@ -75,6 +75,20 @@ public sealed class SweepLinesTests : IDisposable
         Assert.True(double.IsNaN(SweepLines.StandardError([3.0])));
     }
 
+    [Theory]
+    [InlineData(null, null, 20.0, null)]
+    [InlineData("sgd", 0.0, 20.0, null)]
+    [InlineData("sgd", 0.9, null, "trains with momentum 0.9")]
+    [InlineData("adam", null, null, "trains with adam")]
+    public void Only_plain_sgd_has_the_threshold_two_over_eta(string? optimizer, double? momentum, double? threshold, string? reason)
+    {
+        var config = new System.Text.Json.Nodes.JsonObject { ["lr"] = 0.1 };
+        if (optimizer is not null) config["optimizer"] = optimizer;
+        if (momentum is not null) config["momentum"] = momentum;
+        var task = new FinishedTask(new SharpEdge.Runs.RunRecord { Name = "r", Kind = "train", Config = config }, new Dictionary<string, string>());
+        Assert.Equal((threshold, reason), (task.StabilityThreshold, task.NoThresholdReason));
+    }
+
     [Fact]
     public void Bad_requests_are_one_clear_error()
     {
@@ -83,7 +97,7 @@ public sealed class SweepLinesTests : IDisposable
         Assert.Equal("sweep eoss has no axis 'eps' (its axes: lr, batch, init-seed)", Fails("eoss", "eps", null, false, "lambda_max").Message);
         Assert.Equal("sweep eoss has no axis 'width' (its axes: lr, batch, init-seed)", Fails("eoss", "lr", "width", false, "lambda_max").Message);
         Assert.Contains("axis 'lr' cannot be drawn twice", Fails("eoss", "lr", "lr", false, "lambda_max").Message);
-        Assert.Contains("run 13 (phase) has no SGD learning rate", Fails("cells", "lr", null, true, "lambda_max").Message);
+        Assert.Contains("but run 13 is a phase run", Fails("cells", "lr", null, true, "lambda_max").Message);
         Assert.Equal("sweep empty: no task is done yet (see `sharpedge sweep status empty`)",
             Assert.Throws<ArgumentException>(() => { using var store = sweep.Open(); FinishedTasks.Load(store, "empty"); }).Message);
     }
