@@ -27,7 +27,7 @@ public static class SweepPlotCommand
             Required = true,
         };
         var normalize = new Option<bool>("--normalize") { Description = "divide each task's value by its 2/η (train runs), so the stability threshold is 1" };
-        var output = new Option<string?>("--out") { Description = "figure file, .png or .svg (default: VALUE_X_Y.png, or VALUES_X[_by_SERIES].png for lines, in the sweep's folder)" };
+        var output = new Option<string?>("--out") { Description = "figure file, .png or .svg (default: VALUE_X_Y.png, or M1+M2_X[_by_SERIES].png for lines, in the sweep's folder)" };
         var results = RunsCommands.ResultsOption();
         var json = CommonOptions.Json();
         var command = new Command("plot", "Heatmap of an observable over two axes of a sweep (median over seeds), or lines of metrics against one axis (mean ± standard error over seeds) with 2/η.")
