@@ -27,8 +27,14 @@ public sealed class LineFigure : PlotFigure
     public (double Min, double Max)? XLimits { get; set; }
     public (double Min, double Max)? YLimits { get; set; }
     public (double Min, double Max)? RightYLimits { get; set; }
+    /// <summary>
+    /// Major x ticks at these data values, labelled with the plain numbers (a sweep's few grid values, 0.05 rather
+    /// than 2^-4.3); null places them automatically (powers on log axes).
+    /// </summary>
+    public IReadOnlyList<double>? XTicks { get; set; }
 
     public IReadOnlyList<Series> Series => series;
+    public IReadOnlyList<ReferenceLine> HorizontalLines => horizontal;
 
     public LineFigure Add(Series s)
     {
@@ -53,6 +59,14 @@ public sealed class LineFigure : PlotFigure
         return this;
     }
 
+    private static void SetTicksAt(IAxis axis, AxisScale scale, IReadOnlyList<double> values)
+    {
+        var generator = new ScottPlot.TickGenerators.NumericManual();
+        foreach (var v in values)
+            if (double.IsFinite(scale.ToAxis(v))) generator.AddMajor(scale.ToAxis(v), PlainNumber(v));
+        axis.TickGenerator = generator;
+    }
+
     internal override Plot Build()
     {
         var plot = NewPlot();
@@ -72,6 +86,7 @@ public sealed class LineFigure : PlotFigure
             ReferenceLines.Draw(plot, line, horizontal: false, XScale, YScale, x, left, YLimits);
 
         x.Apply(plot, plot.Axes.Bottom, XLimits);
+        if (XTicks is not null) SetTicksAt(plot.Axes.Bottom, XScale, XTicks);
         left.Apply(plot, plot.Axes.Left, YLimits);
         if (series.Any(s => s.RightAxis))
         {
@@ -149,7 +164,8 @@ internal static class SeriesDrawing
             line.LineWidth = s.LineWidth;
             line.LinePattern = s.Dash.ToPattern();
             line.MarkerSize = s.MarkerSize;
-            line.MarkerShape = s.MarkerSize > 0 ? MarkerShape.FilledCircle : MarkerShape.None;
+            line.MarkerShape = s.MarkerSize > 0 ? s.Marker.ToShape() : MarkerShape.None;
+            if (s.Marker == PointMarker.HorizontalBar) line.MarkerLineWidth = 2.5f;   // a bar is all stroke: the default hairline is hard to see
             line.Axes.YAxis = yAxis;
             if (!labelled && !string.IsNullOrEmpty(s.Label)) { line.LegendText = s.Label; labelled = true; }
             for (int i = start; i < end; i++) { xRange.Include(ax[i]); yRange.Include(ay[i]); }

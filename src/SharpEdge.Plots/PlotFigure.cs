@@ -74,6 +74,11 @@ public abstract class PlotFigure : Figure
     {
         if (Legend == LegendPosition.None) return;
         if (!plot.GetPlottables().Any(p => p.LegendItems.Any(i => !string.IsNullOrEmpty(i.LabelText)))) return;
+        if (Legend == LegendPosition.OutsideRight)
+        {
+            plot.ShowLegend(Edge.Right);
+            return;
+        }
         plot.ShowLegend(Legend switch
         {
             LegendPosition.UpperLeft => Alignment.UpperLeft,
@@ -103,5 +108,7 @@ public enum LegendPosition
     UpperLeft,
     LowerLeft,
     LowerRight,
+    /// <summary>Right of the axes, which shrink to make room: for many entries over busy data.</summary>
+    OutsideRight,
     None,
 }

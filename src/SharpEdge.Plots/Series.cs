@@ -27,6 +27,7 @@ public sealed record Series(string? Label, IReadOnlyList<double> X, IReadOnlyLis
     public float LineWidth { get; init; } = 1.5f;
     /// <summary>Marker diameter in pixels; 0 draws no markers.</summary>
     public float MarkerSize { get; init; }
+    public PointMarker Marker { get; init; } = PointMarker.FilledCircle;
     /// <summary>0 (invisible) to 1 (opaque).</summary>
     public double Opacity { get; init; } = 1;
     /// <summary>Draw against the right-hand y axis (a twin axis, e.g. the loss next to sharpness).</summary>

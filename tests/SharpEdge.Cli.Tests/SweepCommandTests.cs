@@ -187,6 +187,24 @@ public class SweepCommandTests
             int i = run.Config["lr"]!.GetValue<double>() == 0.02 ? 0 : 1, j = run.Config["batch"]!.GetValue<int>() == 8 ? 0 : 1;
             Assert.Equal(values.TakeLast(3).Average(), doc.RootElement.GetProperty("median")[j][i].GetDouble(), 12);
         }
+
+        // lines against lr, the two batch sizes pooled: mean and standard error of their two plateaus, 2/η from each run's lr
+        var lines = f.Run("sweep", "plot", "eoss", "--x", "lr", "--value", "lambda_max", "--json");
+        Assert.True(lines.ExitCode == 0, lines.Stderr);
+        using var linesDoc = JsonDocument.Parse(lines.Stdout);
+        Assert.True(File.Exists(linesDoc.RootElement.GetProperty("figure").GetString()));
+        var points = linesDoc.RootElement.GetProperty("points").EnumerateArray().ToList();
+        Assert.Equal([0.02, 0.04], points.Select(p => p.GetProperty("x").GetDouble()));
+        foreach (var point in points)
+        {
+            double lr = point.GetProperty("x").GetDouble();
+            var plateaus = store.ListRuns().Where(run => run.Config["lr"]!.GetValue<double>() == lr)
+                .Select(run => store.Metrics(run.Id, "lambda_max").Select(m => m.Value).TakeLast(3).Average()).ToArray();
+            Assert.Equal(2, plateaus.Length);
+            Assert.Equal(plateaus.Average(), point.GetProperty("mean").GetDouble(), 12);
+            Assert.Equal(Math.Abs(plateaus[0] - plateaus[1]) / 2, point.GetProperty("se").GetDouble(), 12);   // s.d. |a − b|/√2 over √2
+            Assert.Equal(2 / lr, point.GetProperty("threshold").GetDouble(), 12);
+        }
     }
 }
 

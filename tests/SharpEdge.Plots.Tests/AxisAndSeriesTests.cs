@@ -24,6 +24,17 @@ public sealed class AxisAndSeriesTests
     }
 
     [Fact]
+    public void XTicksSitAtTheGivenValuesWithPlainLabels()
+    {
+        var figure = new LineFigure { XScale = AxisScale.Log2, XTicks = [0.05, 0.1, 0.2] }.Add(new Series("λ", [0.05, 0.1, 0.2], [3, 2, 1]));
+        figure.ToPng();
+        Assert.Equal(["0.05", "0.1", "0.2"], MajorLabels(figure.LastPlot!.Axes.Bottom));
+        var positions = figure.LastPlot.Axes.Bottom.TickGenerator.Ticks.Where(t => t.IsMajor).Select(t => t.Position).ToArray();
+        Assert.Equal(Math.Log2(0.05), positions[0], 12);
+        Assert.Equal(Math.Log2(0.2), positions[2], 12);
+    }
+
+    [Fact]
     public void NarrowLogRangeFallsBackToPlainNumbers()
     {
         var ticks = LogTicks.For(AxisScale.Log10, Math.Log10(15), Math.Log10(80));
@@ -80,5 +91,49 @@ public sealed class AxisAndSeriesTests
         var strict = RollingMean.Of(gappy, 3, minPeriods: 2);
         Assert.True(double.IsNaN(strict[0]) && double.IsNaN(strict[1]));
         Assert.Equal([2, 3.5], strict[2..]);
+    }
+}
+
+public sealed class PointMarkerTests
+{
+    [Fact]
+    public void A_horizontal_bar_marker_is_wide_and_flat()
+    {
+        const string red = "#d62728";
+        var figure = new LineFigure { Width = 400, Height = 300, XLimits = (0, 4), YLimits = (0, 10) }
+            .Add(new Series("2/η", [1, 3], [5, 5]) { Color = red, Marker = PointMarker.HorizontalBar, MarkerSize = 16, LineWidth = 0 });
+        using var raster = new Raster(figure.ToPng());
+        foreach (var x in new[] { 1.0, 3.0 })
+        {
+            var centre = figure.LastPlot!.GetPixel(new ScottPlot.Coordinates(x, 5));
+            int cx = (int)Math.Round(centre.X), cy = (int)Math.Round(centre.Y);
+            // ink 5 px either side of the point on its row (any of the two rows an anti-aliased stroke covers), none 5 px above or below
+            Assert.True(raster.RowShare(cy, cx - 5, cx + 6, red, slack: 1) > 0.9, $"no bar through x = {x}");
+            Assert.False(raster.IsInk(cx, cy - 5, red) || raster.IsInk(cx, cy + 5, red), $"the marker at x = {x} is not flat");
+        }
+        // no line joins the two markers (line width 0)
+        var middle = figure.LastPlot!.GetPixel(new ScottPlot.Coordinates(2, 5));
+        Assert.False(raster.IsInk((int)Math.Round(middle.X), (int)Math.Round(middle.Y), red));
+    }
+}
+
+public sealed class LegendPlacementTests
+{
+    [Fact]
+    public void A_legend_outside_on_the_right_leaves_the_data_area_free()
+    {
+        const string blue = "#1f77b4";
+        LineFigure Figure(LegendPosition legend) => new LineFigure { Width = 600, Height = 400, Legend = legend, XLimits = (0, 1), YLimits = (0, 1) }
+            .Add(new Series("a long legend entry, batch sharpness, lr=0.05", [0, 1], [0.95, 0.95]) { Color = blue, LineWidth = 3 });
+        // inside, the legend box covers the line near the upper right corner; outside, the line runs to the axes' edge
+        var inside = Figure(LegendPosition.UpperRight);
+        using var insideRaster = new Raster(inside.ToPng());
+        var outside = Figure(LegendPosition.OutsideRight);
+        using var outsideRaster = new Raster(outside.ToPng());
+        var end = outside.LastPlot!.GetPixel(new ScottPlot.Coordinates(0.98, 0.95));
+        Assert.True(outsideRaster.IsInk((int)end.X, (int)Math.Round(end.Y), blue), "the line is hidden near the right edge");
+        var covered = inside.LastPlot!.GetPixel(new ScottPlot.Coordinates(0.98, 0.95));
+        Assert.False(insideRaster.IsInk((int)covered.X, (int)Math.Round(covered.Y), blue), "the inside legend should cover the line there");
+        Assert.True(end.X < covered.X, "an outside legend takes width from the axes");
     }
 }
