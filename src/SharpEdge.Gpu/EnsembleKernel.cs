@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 
 namespace SharpEdge.Gpu;
@@ -63,8 +64,9 @@ internal struct EnsembleShape
 /// then added; ŷ_n as eight FMA lanes k mod 8 summed ((0+1)+(2+3))+((4+5)+(6+7)); the update an FMA chain over the
 /// batch's samples in order, with the step lr/bs folded into the errors first; Σ r² and the loss as the CPU writes
 /// them. On an AVX-512 host the two therefore agree bit for bit; elsewhere to rounding.</para>
+/// <para><typeparamref name="TOps"/> supplies the FMA and the unfused product of the backend (<see cref="IFloatOps"/>).</para>
 /// </remarks>
-internal static class EnsembleKernel
+internal static class EnsembleKernel<TOps> where TOps : struct, IFloatOps
 {
     private const double DivergenceThreshold = TeacherStudent.TeacherStudentConfig.DivergenceThreshold;
 
@@ -109,11 +111,11 @@ internal static class EnsembleKernel
                         int l = 0;
                         for (; l + 2 <= width; l += 2)
                         {
-                            even = Math.FusedMultiplyAdd(shared[weightRow + l], shared[featureRow + l], even);
-                            odd = Math.FusedMultiplyAdd(shared[weightRow + l + 1], shared[featureRow + l + 1], odd);
+                            even = default(TOps).Fma(shared[weightRow + l], shared[featureRow + l], even);
+                            odd = default(TOps).Fma(shared[weightRow + l + 1], shared[featureRow + l + 1], odd);
                         }
-                        if (l < width) even = Math.FusedMultiplyAdd(shared[weightRow + l], shared[featureRow + l], even);
-                        shared[errorBase + n * units + k] = KernelMath.Activate(shape.Activation, even + odd);
+                        if (l < width) even = default(TOps).Fma(shared[weightRow + l], shared[featureRow + l], even);
+                        shared[errorBase + n * units + k] = KernelMath<TOps>.Activate(shape.Activation, even + odd);
                     }
                 Group.Barrier();
 
@@ -131,7 +133,7 @@ internal static class EnsembleKernel
                     for (int n = 0; n < batchSize; n++)
                     {
                         double residual = shared[residualBase + n];
-                        squaredErrors += KernelMath.Product(residual, residual);
+                        squaredErrors += default(TOps).Product(residual, residual);
                     }
                     double loss = 0.5 * (squaredErrors / batchSize);
                     // Strict ">" before the update, so NaN never triggers it (phase_ml_spec §3.3).
@@ -151,7 +153,7 @@ internal static class EnsembleKernel
                     for (int n = 0; n < batchSize; n++)
                     {
                         int at = n * units + k;
-                        double error = (readout * shared[residualBase + n]) * KernelMath.Slope(shape.Activation, shared[errorBase + at]);
+                        double error = (readout * shared[residualBase + n]) * KernelMath<TOps>.Slope(shape.Activation, shared[errorBase + at]);
                         shared[errorBase + at] = error;
                         shared[stepBase + at] = stepScale * error;
                     }
@@ -160,7 +162,7 @@ internal static class EnsembleKernel
                     {
                         double weight = shared[weightRow + l];
                         for (int n = 0; n < batchSize; n++)
-                            weight = Math.FusedMultiplyAdd(shared[stepBase + n * units + k], shared[featureBase + n * width + l], weight);
+                            weight = default(TOps).Fma(shared[stepBase + n * units + k], shared[featureBase + n * width + l], weight);
                         shared[weightRow + l] = weight;
                     }
                     if (shape.Accumulate != 0)
@@ -168,7 +170,7 @@ internal static class EnsembleKernel
                         {
                             double sum = views.GradientSums[rowOffset + l];
                             for (int n = 0; n < batchSize; n++)
-                                sum = Math.FusedMultiplyAdd(shared[errorBase + n * units + k], shared[featureBase + n * width + l], sum);
+                                sum = default(TOps).Fma(shared[errorBase + n * units + k], shared[featureBase + n * width + l], sum);
                             views.GradientSums[rowOffset + l] = sum;
                         }
                 }
@@ -184,6 +186,7 @@ internal static class EnsembleKernel
 
     // ŷ = Σ_k Z_k φ2_k as the AVX-512 kernel sums it: lane j accumulates k = j, j + 8, … by FMA, then the lanes
     // are added pairwise ((0+1)+(2+3))+((4+5)+(6+7)), as Vector512.Sum does.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double Output(ArrayView<double> shared, int hiddenBase, ArrayView<double> readout, long readoutBase, int units)
     {
         double lane0 = 0.0, lane1 = 0.0, lane2 = 0.0, lane3 = 0.0, lane4 = 0.0, lane5 = 0.0, lane6 = 0.0, lane7 = 0.0;
@@ -202,6 +205,7 @@ internal static class EnsembleKernel
     }
 
     // Units past K are the CPU kernel's zero padding: they leave the lane unchanged.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double Lane(ArrayView<double> shared, int hiddenBase, ArrayView<double> readout, long readoutBase, int units, int k, double lane) =>
-        k < units ? Math.FusedMultiplyAdd(readout[readoutBase + k], shared[hiddenBase + k], lane) : lane;
+        k < units ? default(TOps).Fma(readout[readoutBase + k], shared[hiddenBase + k], lane) : lane;
 }

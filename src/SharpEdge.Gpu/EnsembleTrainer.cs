@@ -6,7 +6,7 @@ using SharpEdge.TeacherStudent;
 namespace SharpEdge.Gpu;
 
 /// <summary>
-/// Trains many teacher-student models at once with <see cref="EnsembleKernel"/>: the same models (generated on
+/// Trains many teacher-student models at once with <see cref="EnsembleKernel{TOps}"/>: the same models (generated on
 /// the host from the same seeds), the same save schedule, divergence rule and epoch-mean slots as
 /// <see cref="TeacherStudentTrainer"/>, so the results go through the same <see cref="PhaseOutput"/> writer.
 /// </summary>
@@ -69,7 +69,9 @@ public static class EnsembleTrainer
             Weights = weights.View, GradientSums = gradientSums.View, Features = features.View, Labels = labels.View, Readout = readout.View,
             StepScales = stepScales.View, LossSums = lossSums.View, DivergedEpochs = divergedEpochs.View, DivergedBatches = divergedBatches.View,
         };
-        var kernel = accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(EnsembleKernel.Run);
+        var kernel = device.IsCuda
+            ? accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(EnsembleKernel<PtxOps>.Run)
+            : accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(EnsembleKernel<ScalarOps>.Run);
         var launch = new KernelConfig((count + shape.ModelsPerGroup - 1) / shape.ModelsPerGroup, shape.ModelsPerGroup * units,
             SharedMemoryConfig.RequestDynamic<double>(shape.ModelsPerGroup * shape.SharedPerModel));
 

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace SharpEdge.Gpu;
 
 /// <summary>
@@ -6,12 +8,18 @@ namespace SharpEdge.Gpu;
 /// operation for operation (same constants, same FMAs, same division), not the device's own tanh.
 /// </summary>
 /// <remarks>
-/// ILGPU emits PTX <c>mul.f64</c>/<c>add.f64</c> without a rounding modifier, which ptxas may contract into an FMA.
-/// Where the CPU rounds a product before adding it (1 − a·a, Σ r², e^{2x}·2^n + 1), <see cref="Product"/> rounds
-/// it with an explicit FMA so no contraction can change the result.
+/// The FMA and the separately rounded product come from <typeparamref name="TOps"/> (<see cref="ScalarOps"/> on ILGPU's
+/// CPU accelerator, <see cref="PtxOps"/> on CUDA, see <see cref="IFloatOps"/>); the rest is plain arithmetic that
+/// both backends round alike.
 /// </remarks>
-internal static class KernelMath
+internal static class KernelMath<TOps> where TOps : struct, IFloatOps
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Fma(double a, double b, double c) => default(TOps).Fma(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Product(double a, double b) => default(TOps).Product(a, b);
+
     private const double TanhSaturation = 20.0;
     private const double Log2E = 1.4426950408889634;
     private const double Ln2High = 0.6931471805599453;
@@ -21,10 +29,8 @@ internal static class KernelMath
     private const ulong RoundingShifterBits = 0x4338000000000000;
     private const ulong SignBit = 0x8000000000000000;
 
-    /// <summary>a·b rounded once, as a separate multiplication (fma(a, b, +0) differs from a·b only in the sign of a zero).</summary>
-    public static double Product(double a, double b) => Math.FusedMultiplyAdd(a, b, 0.0);
-
     /// <summary>tanh x: the Padé branch below 1, 1 − 2/(e^{2|x|} + 1) above, |x| clamped at 20 (SimdMath.Tanh).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Tanh(double x)
     {
         double magnitude = Math.Abs(x);
@@ -33,15 +39,15 @@ internal static class KernelMath
         bool isSmall = magnitude < 1.0;
 
         double s = Product(magnitude, magnitude);
-        double p = Math.FusedMultiplyAdd(s, -1.0, -1430.0);
-        p = Math.FusedMultiplyAdd(p, s, -289575.0);
-        p = Math.FusedMultiplyAdd(p, s, -16081065.0);
-        p = Math.FusedMultiplyAdd(p, s, -218243025.0);
+        double p = Fma(s, -1.0, -1430.0);
+        p = Fma(p, s, -289575.0);
+        p = Fma(p, s, -16081065.0);
+        p = Fma(p, s, -218243025.0);
         double q = s + 1485.0;
-        q = Math.FusedMultiplyAdd(q, s, 315315.0);
-        q = Math.FusedMultiplyAdd(q, s, 18918900.0);
-        q = Math.FusedMultiplyAdd(q, s, 310134825.0);
-        q = Math.FusedMultiplyAdd(q, s, 654729075.0);
+        q = Fma(q, s, 315315.0);
+        q = Fma(q, s, 18918900.0);
+        q = Fma(q, s, 310134825.0);
+        q = Fma(q, s, 654729075.0);
 
         double expTwice = ExpOfModerate(magnitude + magnitude);
         double numerator = isSmall ? p : 2.0;
@@ -49,34 +55,36 @@ internal static class KernelMath
         double ratio = numerator / denominator;
         double factor = isSmall ? magnitude * s : -1.0;
         double offset = isSmall ? magnitude : 1.0;
-        double result = Math.FusedMultiplyAdd(factor, ratio, offset);
+        double result = Fma(factor, ratio, offset);
         ulong sign = ILGPU.Interop.FloatAsInt(x) & SignBit;
         return ILGPU.Interop.IntAsFloat(ILGPU.Interop.FloatAsInt(result) | sign);
     }
 
     // e^x for x in [0, 64] (or NaN): x = n·ln2 + r, e^r by a degree-9 polynomial, 2^n as one scale factor.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static double ExpOfModerate(double x)
     {
-        double shifted = Math.FusedMultiplyAdd(x, Log2E, RoundingShifter);
+        double shifted = Fma(x, Log2E, RoundingShifter);
         double n = shifted - RoundingShifter;
-        double r = Math.FusedMultiplyAdd(-n, Ln2High, x);
-        r = Math.FusedMultiplyAdd(-n, Ln2Low, r);
+        double r = Fma(-n, Ln2High, x);
+        r = Fma(-n, Ln2Low, r);
         double q = 2.5100375832561234e-08;
-        q = Math.FusedMultiplyAdd(q, r, 2.7620075879983367e-07);
-        q = Math.FusedMultiplyAdd(q, r, 2.7557268480310024e-06);
-        q = Math.FusedMultiplyAdd(q, r, 2.4801521322368692e-05);
-        q = Math.FusedMultiplyAdd(q, r, 0.00019841269863040545);
-        q = Math.FusedMultiplyAdd(q, r, 0.0013888888917196719);
-        q = Math.FusedMultiplyAdd(q, r, 0.008333333333330065);
-        q = Math.FusedMultiplyAdd(q, r, 0.041666666666624164);
-        q = Math.FusedMultiplyAdd(q, r, 0.16666666666666669);
-        q = Math.FusedMultiplyAdd(q, r, 0.5000000000000001);
-        double mantissa = Math.FusedMultiplyAdd(r * r, q, r) + 1.0;
+        q = Fma(q, r, 2.7620075879983367e-07);
+        q = Fma(q, r, 2.7557268480310024e-06);
+        q = Fma(q, r, 2.4801521322368692e-05);
+        q = Fma(q, r, 0.00019841269863040545);
+        q = Fma(q, r, 0.0013888888917196719);
+        q = Fma(q, r, 0.008333333333330065);
+        q = Fma(q, r, 0.041666666666624164);
+        q = Fma(q, r, 0.16666666666666669);
+        q = Fma(q, r, 0.5000000000000001);
+        double mantissa = Fma(r * r, q, r) + 1.0;
         ulong exponent = ILGPU.Interop.FloatAsInt(shifted) - (RoundingShifterBits - 1023);
         return Product(mantissa, ILGPU.Interop.IntAsFloat(exponent << 52));
     }
 
     /// <summary>σ of the activation code (0 tanh, 1 relu, 2 identity: <see cref="TeacherStudent.Activation"/>'s values).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Activate(int activation, double x) => activation switch
     {
         0 => Tanh(x),
@@ -86,6 +94,7 @@ internal static class KernelMath
     };
 
     /// <summary>σ' from the activated value a: 1 − a·a with a·a rounded first (generate.py), 1·(a &gt; 0), or 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Slope(int activation, double activated) => activation switch
     {
         0 => 1.0 - Product(activated, activated),
