@@ -66,7 +66,7 @@ public sealed class EnsembleDevice : IDisposable
     /// ILGPU's CPU accelerator, which runs the same kernel with every group thread a .NET thread: exact but slow,
     /// for checking the kernel without a GPU. <paramref name="threadsPerGroup"/> bounds K × models per group.
     /// </summary>
-    public static EnsembleDevice OpenCpu(int threadsPerGroup = 64)
+    public static EnsembleDevice OpenCpu(int threadsPerGroup = 16)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threadsPerGroup, 4);
         var device = new CPUDevice(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: threadsPerGroup / 4, numMultiprocessors: 1);

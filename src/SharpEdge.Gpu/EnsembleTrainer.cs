@@ -27,7 +27,7 @@ public static class EnsembleTrainer
 
     /// <summary>
     /// Trains every member; results come back in the order of <paramref name="members"/>. <paramref name="progress"/>
-    /// is called after each launch. <paramref name="epochsPerLaunch"/> bounds the epochs of one kernel launch (how
+    /// is called after each launch, its elapsed time counted from the first launch. <paramref name="epochsPerLaunch"/> bounds the epochs of one kernel launch (how
     /// often progress and cancellation are seen).
     /// </summary>
     public static SeedResult[] Train(EnsembleDevice device, IReadOnlyList<EnsembleMember> members, TrainerOptions? options = null,
@@ -38,7 +38,6 @@ public static class EnsembleTrainer
         var shared = CheckMembers(members);
         options ??= new TrainerOptions();
         var accelerator = device.Accelerator;
-        var clock = Stopwatch.StartNew();
         int count = members.Count, units = shared.HiddenUnits, width = shared.FirstHiddenWidth;
         long matrix = (long)units * width, samples = shared.SampleCount;
         var schedule = shared.Schedule;
@@ -76,6 +75,8 @@ public static class EnsembleTrainer
             SharedMemoryConfig.RequestDynamic<double>(shape.ModelsPerGroup * shape.SharedPerModel));
 
         int epochs = options.EpochsToTrain(schedule);
+        // Progress times the training launches only: set-up (drawing models, slot 0, uploads) does not scale with epochs.
+        var clock = Stopwatch.StartNew();
         var stopped = new bool[count];
         var hostWeights = new double[count * matrix];
         var hostSums = new double[count * matrix];
