@@ -104,19 +104,14 @@ internal static class EnsembleKernel<TOps> where TOps : struct, IFloatOps
                 Group.Barrier();
 
                 if (active)
-                    for (int n = 0; n < batchSize; n++)
-                    {
-                        double even = 0.0, odd = 0.0;
-                        int weightRow = weightBase + k * stride, featureRow = featureBase + n * width;
-                        int l = 0;
-                        for (; l + 2 <= width; l += 2)
-                        {
-                            even = default(TOps).Fma(shared[weightRow + l], shared[featureRow + l], even);
-                            odd = default(TOps).Fma(shared[weightRow + l + 1], shared[featureRow + l + 1], odd);
-                        }
-                        if (l < width) even = default(TOps).Fma(shared[weightRow + l], shared[featureRow + l], even);
-                        shared[errorBase + n * units + k] = KernelMath<TOps>.Activate(shape.Activation, even + odd);
-                    }
+                {
+                    int weightRow = weightBase + k * stride;
+                    int n = 0;
+                    for (; n + SampleTile <= batchSize; n += SampleTile)
+                        Forward4(shared, weightRow, featureBase + n * width, width, errorBase + n * units + k, units, shape.Activation);
+                    for (; n < batchSize; n++)
+                        Forward1(shared, weightRow, featureBase + n * width, width, errorBase + n * units + k, shape.Activation);
+                }
                 Group.Barrier();
 
                 if (active)
@@ -158,21 +153,9 @@ internal static class EnsembleKernel<TOps> where TOps : struct, IFloatOps
                         shared[stepBase + at] = stepScale * error;
                     }
                     int weightRow = weightBase + k * stride;
-                    for (int l = 0; l < width; l++)
-                    {
-                        double weight = shared[weightRow + l];
-                        for (int n = 0; n < batchSize; n++)
-                            weight = default(TOps).Fma(shared[stepBase + n * units + k], shared[featureBase + n * width + l], weight);
-                        shared[weightRow + l] = weight;
-                    }
+                    AddOuterProducts(shared, weightRow, shared, stepBase + k, units, featureBase, width, batchSize);
                     if (shape.Accumulate != 0)
-                        for (int l = 0; l < width; l++)
-                        {
-                            double sum = views.GradientSums[rowOffset + l];
-                            for (int n = 0; n < batchSize; n++)
-                                sum = default(TOps).Fma(shared[errorBase + n * units + k], shared[featureBase + n * width + l], sum);
-                            views.GradientSums[rowOffset + l] = sum;
-                        }
+                        AddOuterProducts(views.GradientSums, rowOffset, shared, errorBase + k, units, featureBase, width, batchSize);
                 }
                 // The next batch overwrites φ1, activations and residuals that other threads of the model still read.
                 Group.Barrier();
@@ -182,6 +165,85 @@ internal static class EnsembleKernel<TOps> where TOps : struct, IFloatOps
 
         if (exists)
             for (int l = 0; l < width; l++) views.Weights[rowOffset + l] = shared[weightBase + k * stride + l];
+    }
+
+    // Samples per register tile, as the CPU kernels' Forward4/Update4: each W[k, l] is loaded once per four samples.
+    private const int SampleTile = 4;
+
+    // σ(z) for four samples n … n+3 of unit k: z as two FMA chains over even and odd l, then added (Forward4 of the
+    // AVX-512 kernel); results at output + i·units.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Forward4(ArrayView<double> shared, int weightRow, int features, int width, int output, int units, int activation)
+    {
+        double e0 = 0.0, e1 = 0.0, e2 = 0.0, e3 = 0.0, o0 = 0.0, o1 = 0.0, o2 = 0.0, o3 = 0.0;
+        int f1 = features + width, f2 = f1 + width, f3 = f2 + width;
+        int l = 0;
+        for (; l + 2 <= width; l += 2)
+        {
+            double w = shared[weightRow + l], v = shared[weightRow + l + 1];
+            e0 = default(TOps).Fma(w, shared[features + l], e0);
+            e1 = default(TOps).Fma(w, shared[f1 + l], e1);
+            e2 = default(TOps).Fma(w, shared[f2 + l], e2);
+            e3 = default(TOps).Fma(w, shared[f3 + l], e3);
+            o0 = default(TOps).Fma(v, shared[features + l + 1], o0);
+            o1 = default(TOps).Fma(v, shared[f1 + l + 1], o1);
+            o2 = default(TOps).Fma(v, shared[f2 + l + 1], o2);
+            o3 = default(TOps).Fma(v, shared[f3 + l + 1], o3);
+        }
+        if (l < width)
+        {
+            double w = shared[weightRow + l];
+            e0 = default(TOps).Fma(w, shared[features + l], e0);
+            e1 = default(TOps).Fma(w, shared[f1 + l], e1);
+            e2 = default(TOps).Fma(w, shared[f2 + l], e2);
+            e3 = default(TOps).Fma(w, shared[f3 + l], e3);
+        }
+        shared[output] = KernelMath<TOps>.Activate(activation, e0 + o0);
+        shared[output + units] = KernelMath<TOps>.Activate(activation, e1 + o1);
+        shared[output + 2 * units] = KernelMath<TOps>.Activate(activation, e2 + o2);
+        shared[output + 3 * units] = KernelMath<TOps>.Activate(activation, e3 + o3);
+    }
+
+    // One sample (the batch's remainder), in the same order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Forward1(ArrayView<double> shared, int weightRow, int features, int width, int output, int activation)
+    {
+        double even = 0.0, odd = 0.0;
+        int l = 0;
+        for (; l + 2 <= width; l += 2)
+        {
+            even = default(TOps).Fma(shared[weightRow + l], shared[features + l], even);
+            odd = default(TOps).Fma(shared[weightRow + l + 1], shared[features + l + 1], odd);
+        }
+        if (l < width) even = default(TOps).Fma(shared[weightRow + l], shared[features + l], even);
+        shared[output] = KernelMath<TOps>.Activate(activation, even + odd);
+    }
+
+    // target[row + l] += Σ_n shared[factors + n·units] · φ1[n, l] for l < L: per element an FMA chain over the samples in
+    // order (the CPU's Update4 then Update1), four samples' factors held in registers at a time.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddOuterProducts(ArrayView<double> target, long row, ArrayView<double> shared, int factors, int units, int features, int width, int batchSize)
+    {
+        int n = 0;
+        for (; n + SampleTile <= batchSize; n += SampleTile)
+        {
+            double d0 = shared[factors + n * units], d1 = shared[factors + (n + 1) * units];
+            double d2 = shared[factors + (n + 2) * units], d3 = shared[factors + (n + 3) * units];
+            int f0 = features + n * width, f1 = f0 + width, f2 = f1 + width, f3 = f2 + width;
+            for (int l = 0; l < width; l++)
+            {
+                double value = default(TOps).Fma(d0, shared[f0 + l], target[row + l]);
+                value = default(TOps).Fma(d1, shared[f1 + l], value);
+                value = default(TOps).Fma(d2, shared[f2 + l], value);
+                target[row + l] = default(TOps).Fma(d3, shared[f3 + l], value);
+            }
+        }
+        for (; n < batchSize; n++)
+        {
+            double d = shared[factors + n * units];
+            int f = features + n * width;
+            for (int l = 0; l < width; l++) target[row + l] = default(TOps).Fma(d, shared[f + l], target[row + l]);
+        }
     }
 
     // ŷ = Σ_k Z_k φ2_k as the AVX-512 kernel sums it: lane j accumulates k = j, j + 8, … by FMA, then the lanes
