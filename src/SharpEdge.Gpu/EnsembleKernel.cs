@@ -63,7 +63,8 @@ internal struct EnsembleShape
 /// <para>The order of operations is the CPU trainer's AVX-512 kernel: z_nk as two FMA chains over even and odd l
 /// then added; ŷ_n as eight FMA lanes k mod 8 summed ((0+1)+(2+3))+((4+5)+(6+7)); the update an FMA chain over the
 /// batch's samples in order, with the step lr/bs folded into the errors first; Σ r² and the loss as the CPU writes
-/// them. On an AVX-512 host the two therefore agree bit for bit; elsewhere to rounding.</para>
+/// them. On an AVX-512 host the two therefore agree bit for bit; elsewhere to rounding. As the CPU kernels do, the
+/// forward pass and the update take four samples per register tile, so W[k, l] is read once per four samples.</para>
 /// <para><typeparamref name="TOps"/> supplies the FMA and the unfused product of the backend (<see cref="IFloatOps"/>).</para>
 /// </remarks>
 internal static class EnsembleKernel<TOps> where TOps : struct, IFloatOps
