@@ -13,9 +13,11 @@ public sealed record TaskLauncher(string FileName, IReadOnlyList<string> Prefix)
     {
         var process = Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell which program is running (no process path)");
         if (!Path.GetFileNameWithoutExtension(process).Equals("dotnet", StringComparison.OrdinalIgnoreCase)) return new(process, []);
-        var entry = Assembly.GetEntryAssembly()?.Location;
-        if (string.IsNullOrEmpty(entry)) throw new InvalidOperationException("cannot tell which assembly is running under dotnet");
-        return new(process, [entry]);
+        // Under dotnet the entry assembly is a file beside the runtime's base directory (Assembly.Location would be
+        // empty in a single-file bundle, which runs as its own executable above).
+        var name = Assembly.GetEntryAssembly()?.GetName().Name;
+        if (string.IsNullOrEmpty(name)) throw new InvalidOperationException("cannot tell which assembly is running under dotnet");
+        return new(process, [Path.Combine(AppContext.BaseDirectory, name + ".dll")]);
     }
 
     public ProcessStartInfo StartInfo(IEnumerable<string> args)

@@ -17,6 +17,7 @@ public static class BenchCommands
         command.Subcommands.Add(MeasureBenchCommand.Create());
         command.Subcommands.Add(SweepBenchCommand.Create());
         command.Subcommands.Add(ServeBenchCommand.Create());
+        command.Subcommands.Add(EnsembleBenchCommand.Create());
         return command;
     }
 

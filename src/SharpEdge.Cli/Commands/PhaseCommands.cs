@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using SharpEdge.Gpu;
 using SharpEdge.Runs;
 using SharpEdge.TeacherStudent;
 
@@ -39,6 +40,11 @@ public static class PhaseCommands
         public readonly Option<double> ZSig = new("--Z_sig") { DefaultValueFactory = _ => Defaults.ReadoutWidth, Description = "width of Z: N(Z_mu, (Z_sig/√K)²)" };
         public readonly Option<string> Output = new("--out") { Description = "output root; a cell goes to OUT/r{r}K{K}/r{r}K{K}_{actf}_lr{lr}_bs{bs}_eps{eps}/data.npz", Required = true };
         public readonly Option<string?> Results = new("--results") { Description = "run store folder (default $SHARPEDGE_RESULTS or ./results)" };
+        public readonly Option<string> Device = new("--device")
+        {
+            Description = "where to train: cuda (the ILGPU ensemble kernel on the first CUDA GPU), cpu (the SIMD trainer), or auto (CUDA when present, else the CPU)",
+            DefaultValueFactory = _ => "auto",
+        };
 
         /// <summary>These options as <c>phase train</c> flags (a sweep's fixed arguments).</summary>
         public IReadOnlyList<(string Flag, string Value)> Flags(ParseResult parse)
@@ -56,9 +62,17 @@ public static class PhaseCommands
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { Seeds, Seed, Epochs, Actf, Ratio, Hidden, Batch, Batches, Dim, MMu, MSig, WMu, WSig, ZMu, ZSig, Output, Results })
+            foreach (var option in new Option[] { Seeds, Seed, Epochs, Actf, Ratio, Hidden, Batch, Batches, Dim, MMu, MSig, WMu, WSig, ZMu, ZSig, Output, Results, Device })
                 command.Options.Add(option);
         }
+
+        public DeviceChoice DeviceChoice(ParseResult parse) => parse.GetValue(Device) switch
+        {
+            "auto" => Gpu.DeviceChoice.Auto,
+            "cpu" => Gpu.DeviceChoice.Cpu,
+            "cuda" => Gpu.DeviceChoice.Cuda,
+            var other => throw new ArgumentException($"--device: '{other}' is not auto, cpu or cuda"),
+        };
 
         public TeacherStudentConfig Config(ParseResult parse, double lr, double eps)
         {
@@ -94,61 +108,83 @@ public static class PhaseCommands
             var config = model.Config(parse, parse.GetValue(lr), parse.GetValue(eps));
             int first = parse.GetValue(firstSeed);
             if (first < 0) throw new ArgumentException($"--first-seed-index must not be negative, got {first}");
+            using var device = PhaseDevice.Open(model.DeviceChoice(parse), "phase train");
             using var store = RunStore.Open(parse.GetValue(model.Results));
-            var cell = TrainCell(config, parse.GetValue(model.Seed), first, parse.GetValue(model.Seeds), parse.GetValue(model.Output)!,
-                parse.GetValue(format) == "phase_ml" ? OutputFormat.PhaseMl : OutputFormat.Npz, store, "phase train");
+            var cell = TrainCells([config], parse.GetValue(model.Seed), first, parse.GetValue(model.Seeds), parse.GetValue(model.Output)!,
+                parse.GetValue(format) == "phase_ml" ? OutputFormat.PhaseMl : OutputFormat.Npz, store, "phase train", device).Single();
             if (parse.GetValue(json))
-                CommandRunner.WriteJson(new { path = cell.Path, run = cell.RunId, temperature = config.Temperature, seeds = cell.Seeds, diverged = cell.Diverged, seconds = cell.Seconds });
+                CommandRunner.WriteJson(new { path = cell.Path, run = cell.RunId, temperature = config.Temperature, seeds = cell.Seeds, diverged = cell.Diverged, seconds = cell.Seconds, device = PhaseDevice.Kind(device) });
         });
         return command;
     }
 
     private sealed record CellResult(string Path, long RunId, long[] Seeds, int Diverged, double Seconds);
 
-    /// <summary>Trains one cell on all compute threads, writes it atomically and records it in the run store.</summary>
-    private static CellResult TrainCell(TeacherStudentConfig config, long baseSeed, int first, int count, string root, OutputFormat format, RunStore store, string label)
+    /// <summary>
+    /// Trains cells on <paramref name="device"/> (null: the CPU trainer on all compute threads, one cell after the
+    /// other), writes each atomically and records each as a run of the run store, the device included. On a device
+    /// all cells' models train in one ensemble (cells differ only in lr and eps), which is what keeps a GPU busy.
+    /// </summary>
+    private static List<CellResult> TrainCells(IReadOnlyList<TeacherStudentConfig> configs, long baseSeed, int first, int count, string root, OutputFormat format,
+        RunStore store, string label, EnsembleDevice? device)
     {
-        var cellSeeds = CellSeeds.Derive(config, baseSeed, first, count);
         var workers = Numerics.Parallelism.Threads;
-        CommandRunner.Log($"{label}: lr={config.LearningRate} eps={config.StudentWidth} T=lr/bs={config.Temperature:G6} {config.Activation.Name()} " +
-                          $"r={config.Ratio} K={config.HiddenUnits} bs={config.BatchSize} {count} models × {config.Epochs} epochs × {config.BatchCount} steps, {workers} threads");
-        var runId = store.CreateRun(new RunRecord
-        {
-            Name = PhaseOutput.CellDirectoryName(config), Kind = "phase", Status = RunStatus.Running,
-            Config = new JsonObject
-            {
-                ["lr"] = config.LearningRate, ["eps"] = config.StudentWidth, ["temperature"] = config.Temperature, ["epochs"] = config.Epochs,
-                ["actf"] = config.Activation.Name(), ["r"] = config.Ratio, ["K"] = config.HiddenUnits, ["bs"] = config.BatchSize,
-                ["batches"] = config.BatchCount, ["dim"] = config.InputDim, ["seeds"] = new JsonArray(cellSeeds.Select(s => (JsonNode)s).ToArray()),
-                ["M_mu"] = config.FirstLayerMean, ["M_sig"] = config.FirstLayerWidth, ["W_mu"] = config.TeacherMean, ["W_sig"] = config.TeacherWidth,
-                ["Z_mu"] = config.ReadoutMean, ["Z_sig"] = config.ReadoutWidth, ["out"] = Path.GetFullPath(root),
-            },
-            CodeVersion = CodeVersion.Current, Folder = PhaseOutput.CellDirectory(Path.GetFullPath(root), config),
-        });
+        var seeds = configs.Select(config => CellSeeds.Derive(config, baseSeed, first, count)).ToList();
+        var where = device is null ? $"{workers} threads" : device.Description;
+        foreach (var config in configs)
+            CommandRunner.Log($"{label}: lr={config.LearningRate} eps={config.StudentWidth} T=lr/bs={config.Temperature:G6} {config.Activation.Name()} " +
+                              $"r={config.Ratio} K={config.HiddenUnits} bs={config.BatchSize} {count} models × {config.Epochs} epochs × {config.BatchCount} steps, {where}");
+        var runIds = configs.Select((config, i) => CreateRun(store, config, seeds[i], root, device)).ToList();
         var clock = Stopwatch.StartNew();
+        int finished = 0;
         try
         {
             var progress = new ProgressLine(label);
-            var trained = TeacherStudentTrainer.TrainCell(config, cellSeeds, workers,
-                p => progress.Report(p.Fraction, p.EstimatedRemaining, $"{p.SeedsDone}/{p.SeedsTotal} models"));
+            void Report(TrainingProgress p) => progress.Report(p.Fraction, p.EstimatedRemaining, $"{p.SeedsDone}/{p.SeedsTotal} models");
+            var trained = device is null
+                ? configs.Select((config, i) => TeacherStudentTrainer.TrainCell(config, seeds[i], workers, Report)).ToList()
+                : EnsembleTrainer.Train(device, configs.SelectMany((config, i) => seeds[i].Select(seed => new EnsembleMember(config, seed))).ToList(), progress: Report)
+                    .Chunk(count).ToList();
             progress.Done();
-            var path = format == OutputFormat.PhaseMl ? PhaseOutput.Write(root, config, trained, OutputFormat.PhaseMl)
-                : first == 0 && !File.Exists(Path.Combine(PhaseOutput.CellDirectory(root, config), "data.npz")) ? PhaseOutput.Write(root, config, trained, OutputFormat.Npz)
-                : PhaseOutput.AddSeeds(root, config, trained);
-            var diverged = trained.Count(r => r.History.DivergedAtEpoch is not null);
-            store.AppendMetrics(runId, [new MetricRow(0, null, "diverged_models", diverged), new MetricRow(0, null, "models", trained.Length)]);
-            store.Finish(runId, RunStatus.Finished, clock.Elapsed.TotalSeconds);
-            var steps = (double)config.StepsPerModel * trained.Length;
-            CommandRunner.Log($"{label}: {trained.Length} models in {clock.Elapsed.TotalSeconds:F1} s " +
-                              $"({clock.Elapsed.TotalSeconds * 1e6 / steps * workers:F3} µs per model-step per thread); {diverged} diverged; wrote {path}");
-            return new CellResult(path, runId, cellSeeds, diverged, clock.Elapsed.TotalSeconds);
+            var results = new List<CellResult>();
+            for (; finished < configs.Count; finished++)
+            {
+                var (config, cell) = (configs[finished], trained[finished]);
+                var path = format == OutputFormat.PhaseMl ? PhaseOutput.Write(root, config, cell, OutputFormat.PhaseMl)
+                    : first == 0 && !File.Exists(Path.Combine(PhaseOutput.CellDirectory(root, config), "data.npz")) ? PhaseOutput.Write(root, config, cell, OutputFormat.Npz)
+                    : PhaseOutput.AddSeeds(root, config, cell);
+                var diverged = cell.Count(r => r.History.DivergedAtEpoch is not null);
+                store.AppendMetrics(runIds[finished], [new MetricRow(0, null, "diverged_models", diverged), new MetricRow(0, null, "models", cell.Length)]);
+                store.Finish(runIds[finished], RunStatus.Finished, clock.Elapsed.TotalSeconds);
+                CommandRunner.Log($"{label}: lr={config.LearningRate} eps={config.StudentWidth}: {diverged} of {cell.Length} models diverged; wrote {path}");
+                results.Add(new CellResult(path, runIds[finished], seeds[finished], diverged, clock.Elapsed.TotalSeconds));
+            }
+            var steps = configs.Sum(config => (double)config.StepsPerModel * count);
+            CommandRunner.Log($"{label}: {configs.Count * count} models in {clock.Elapsed.TotalSeconds:F1} s " +
+                              (device is null ? $"({clock.Elapsed.TotalSeconds * 1e6 / steps * workers:F3} µs per model-step per thread)" : $"({steps / clock.Elapsed.TotalSeconds:G3} model-steps/s)"));
+            return results;
         }
         catch (Exception e)
         {
-            store.Finish(runId, RunStatus.Failed, clock.Elapsed.TotalSeconds, e.Message);
+            for (int i = finished; i < runIds.Count; i++) store.Finish(runIds[i], RunStatus.Failed, clock.Elapsed.TotalSeconds, e.Message);
             throw;
         }
     }
+
+    private static long CreateRun(RunStore store, TeacherStudentConfig config, long[] cellSeeds, string root, EnsembleDevice? device) => store.CreateRun(new RunRecord
+    {
+        Name = PhaseOutput.CellDirectoryName(config), Kind = "phase", Status = RunStatus.Running,
+        Config = new JsonObject
+        {
+            ["lr"] = config.LearningRate, ["eps"] = config.StudentWidth, ["temperature"] = config.Temperature, ["epochs"] = config.Epochs,
+            ["actf"] = config.Activation.Name(), ["r"] = config.Ratio, ["K"] = config.HiddenUnits, ["bs"] = config.BatchSize,
+            ["batches"] = config.BatchCount, ["dim"] = config.InputDim, ["seeds"] = new JsonArray(cellSeeds.Select(s => (JsonNode)s).ToArray()),
+            ["M_mu"] = config.FirstLayerMean, ["M_sig"] = config.FirstLayerWidth, ["W_mu"] = config.TeacherMean, ["W_sig"] = config.TeacherWidth,
+            ["Z_mu"] = config.ReadoutMean, ["Z_sig"] = config.ReadoutWidth, ["out"] = Path.GetFullPath(root),
+            ["device"] = PhaseDevice.Kind(device), ["device_name"] = PhaseDevice.Name(device),
+        },
+        CodeVersion = CodeVersion.Current, Folder = PhaseOutput.CellDirectory(Path.GetFullPath(root), config),
+    });
 
     /// <summary>The paper's grid (phase_ml_spec §4): 0.125·2^j for j = 0…11, for both lr and eps.</summary>
     private const string PaperGrid = "256,128,64,32,16,8,4,2,1,0.5,0.25,0.125";
@@ -158,13 +194,14 @@ public static class PhaseCommands
         var lrs = new Option<string>("--lrs") { Description = "learning rates, comma-separated", DefaultValueFactory = _ => PaperGrid };
         var epss = new Option<string>("--epss") { Description = "student init widths eps, comma-separated", DefaultValueFactory = _ => PaperGrid };
         var overwrite = new Option<bool>("--overwrite") { Description = "retrain cells that already have a data.npz" };
-        var threads = new Option<int?>("--threads") { Description = "compute threads of each cell's process; its models run in parallel (default: cores / workers, else 1)" };
-        var workers = new Option<int?>("--workers") { Description = "cells trained at once, each in a process of its own (default: cores / threads)" };
+        var threads = new Option<int?>("--threads") { Description = "CPU: compute threads of each cell's process; its models run in parallel (default: cores / workers, else 1)" };
+        var workers = new Option<int?>("--workers") { Description = "CPU: cells trained at once, each in a process of its own (default: cores / threads)" };
         var json = CommonOptions.Json();
         var model = new ModelOptions();
         var command = new Command("sweep",
             "Train every (lr, eps) cell of a grid (the paper's 12×12 by default) as tasks of a local sweep (`sharpedge sweep status phase-sweep-…`); " +
-            "finished cells are skipped, so a killed sweep resumes where it stopped.")
+            "finished cells are skipped, so a killed sweep resumes where it stopped. On CUDA (--device) all cells to train run as one ensemble " +
+            "in this process instead, each cell still written and recorded as a run.")
         {
             lrs, epss, overwrite, threads, workers, json,
         };
@@ -192,8 +229,13 @@ public static class PhaseCommands
                 toTrain.Add((config.LearningRate, config.StudentWidth));
             }
             int skipped = report.Count;
-            var trained = PhaseSweepFrontEnd.Train(store, ResultsFolder.Resolve(parse.GetValue(model.Results)), root, model.Flags(parse), toTrain,
-                parse.GetValue(workers), parse.GetValue(threads));
+            using var device = toTrain.Count == 0 ? null : PhaseDevice.Open(model.DeviceChoice(parse), "phase sweep");
+            var trained = device is null
+                ? PhaseSweepFrontEnd.Train(store, ResultsFolder.Resolve(parse.GetValue(model.Results)), root, model.Flags(parse).Append((model.Device.Name, "cpu")).ToList(),
+                    toTrain, parse.GetValue(workers), parse.GetValue(threads))
+                : TrainCells(toTrain.Select(cell => model.Config(parse, cell.Item1, cell.Item2)).ToList(), parse.GetValue(model.Seed), 0, parse.GetValue(model.Seeds), root,
+                        OutputFormat.Npz, store, "phase sweep", device)
+                    .Zip(toTrain, (cell, axes) => new PhaseSweepFrontEnd.TrainedCell(axes.Item1, axes.Item2, cell.Path, cell.Diverged, cell.Seconds)).ToList();
             foreach (var c in trained)
                 report[(c.LearningRate, c.StudentWidth)] = new { lr = c.LearningRate, eps = c.StudentWidth, path = c.Path, skipped = false, diverged = c.Diverged, seconds = c.Seconds };
             int done = trained.Count;

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# THE prepared check for a CUDA machine, no .NET needed there. Finishes in about 5 minutes on an H100.
+#   1. unpacks the bundle built by scripts/publish-linux-x64.sh (artifacts/publish/sharpedge-linux-x64.tar.gz,
+#      or $SHARPEDGE_BUNDLE) and prints the GPU it sees;
+#   2. correctness: the ensemble kernel on the GPU against the CPU trainer (8 models × 2 epochs of 1,000 steps,
+#      every slot of W, dW and loss), and `phase train --device cuda` against `--device cpu` on one cell;
+#   3. throughput of our kernel on the paper's ensemble (14,400 models; a pilot run picks the epochs), with the
+#      projection to 14,400 models × 10⁸ steps, and the CPU trainer on all cores beside it;
+#   4. the PyTorch ensemble (bench/phase_torch_ensemble.py, with and without CUDA graphs) if torch is importable;
+#   5. one table. Everything also goes to $OUT (if set) as JSON and logs.
+# Usage: bench/gpu_check.sh            (on a GPU node: srun --gres=gpu:1 bench/gpu_check.sh)
+#        GPU_CHECK_DRY_RUN=1 bench/gpu_check.sh   runs every step without a GPU, on ILGPU's CPU accelerator at toy sizes
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bundle="${SHARPEDGE_BUNDLE:-$root/artifacts/publish/sharpedge-linux-x64.tar.gz}"
+out="${OUT:-$(mktemp -d)}"
+mkdir -p "$out"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+# The first Python with NumPy (for the npz comparison and the table), and the first with torch for the comparison.
+pick_python() { for p in python3 /usr/bin/python3 /usr/local/bin/python3; do command -v "$p" > /dev/null && "$p" -c "import $1" 2> /dev/null && { command -v "$p"; return; }; done; }
+python="$(pick_python numpy || command -v python3 || true)"
+torch_python="$(pick_python torch || true)"
+log() { echo "gpu_check: $*" | tee -a "$out/gpu_check.log" >&2; }
+json_field() { "$python" -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2], {}, {'d': d}))" "$@"; }
+
+# Sizes: the paper's ensemble on a GPU; toy sizes on ILGPU's CPU accelerator for a dry run of the script itself.
+if [ "${GPU_CHECK_DRY_RUN:-0}" = 1 ]; then
+  device=ilgpu-cpu models=4 check_models=2 check_epochs=1 steps=20 pilot_steps=5 cpu_epochs=20 torch_device=cpu
+  export SHARPEDGE_CUDA_EMULATION=1
+else
+  device=cuda models=14400 check_models=8 check_epochs=2 steps=1000 pilot_steps=50 cpu_epochs=400 torch_device=cuda
+fi
+
+[ -f "$bundle" ] || { log "no bundle at $bundle (build it with scripts/publish-linux-x64.sh)"; exit 1; }
+tar -C "$work" -xzf "$bundle"
+se="$work/sharpedge-linux-x64/sharpedge"
+export SHARPEDGE_RESULTS="$work/results"
+log "started $(date -u +%FT%TZ) on $(hostname), $(nproc) cores; bundle $(du -m "$bundle" | cut -f1) MiB"
+if command -v nvidia-smi > /dev/null; then
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader | tee "$out/nvidia-smi.txt" | sed 's/^/gpu_check: nvidia-smi: /' >&2
+fi
+
+# 1-2. Device, kernel against the CPU trainer; no throughput run yet (--models 2 --epochs 1 --batches 10).
+timeout 120 "$se" bench ensemble --device $device --check-models $check_models --check-epochs $check_epochs --models 2 --epochs 1 --batches $steps --cpu-epochs 0 --json \
+  > "$out/check.json" 2> "$out/check.log"
+status=$?
+cat "$out/check.log" >&2
+if [ $status -ne 0 ]; then log "the CUDA check failed (exit $status); see $out/check.log"; exit 1; fi
+
+# phase train through the CLI on both devices, same seeds: the data.npz arrays must agree.
+for target in cuda cpu; do
+  timeout 60 "$se" phase train --device $target --lr 2 --eps 0.5 --seeds 4 --epochs 20 --batches $((steps / 10)) --out "$work/cell-$target" --json \
+    > "$out/phase-train-$target.json" 2> "$out/phase-train-$target.log" || { cat "$out/phase-train-$target.log" >&2; log "phase train --device $target failed"; }
+done
+if [ -n "$python" ] && "$python" -c "import numpy" 2> /dev/null; then
+  "$python" - "$work/cell-cuda" "$work/cell-cpu" <<'PY' | tee "$out/phase-train-compare.txt" >&2
+import glob, sys, numpy as np
+a, b = (np.load(glob.glob(f"{d}/**/data.npz", recursive=True)[0]) for d in sys.argv[1:3])
+worst = max(float(np.max(np.abs(a[k] - b[k])) / np.max(np.abs(b[k]))) for k in ("W", "dW", "loss"))
+same = all(np.array_equal(a[k], b[k]) for k in ("W", "dW", "loss", "Wt", "seeds"))
+print(f"gpu_check: phase train --device cuda vs cpu (4 models x 20 epochs): max relative difference {worst:.3g}{', bit-identical' if same else ''}")
+PY
+fi
+
+# 3. Throughput: a pilot (50-step epochs) estimates the rate, then the timed run gets about 40 s of training.
+timeout 150 "$se" bench ensemble --device $device --check-models 0 --models $models --epochs 20 --batches $pilot_steps --cpu-epochs 0 --json \
+  > "$out/pilot.json" 2> "$out/pilot.log" || { cat "$out/pilot.log" >&2; log "pilot run failed"; }
+rate=$(json_field "$out/pilot.json" "d['throughput'][0]['model_steps_per_second']" 2> /dev/null || echo 1e7)
+epochs=$("$python" -c "import sys; e = 40 * float(sys.argv[1]) / ($models * $steps); print(max(20, min(400, int(e // 20) * 20)))" "$rate" 2> /dev/null || echo 20)
+log "pilot: $rate model-steps/s; timed run: $models models x $epochs epochs x $steps steps"
+timeout 200 "$se" bench ensemble --device $device --check-models 0 --models $models --epochs "$epochs" --batches $steps --cpu-epochs $cpu_epochs --json \
+  > "$out/ensemble.json" 2> "$out/ensemble.log" || { cat "$out/ensemble.log" >&2; log "throughput run failed"; }
+
+# 4. PyTorch beside it.
+torch_rows=()
+if [ -n "$torch_python" ] && "$torch_python" -c "import torch; assert '$torch_device' == 'cpu' or torch.cuda.is_available()" 2> /dev/null; then
+  for mode in "" $([ $torch_device = cuda ] && echo --graph); do
+    file="$out/torch${mode:+-graph}.json"
+    timeout 120 "$torch_python" "$root/bench/phase_torch_ensemble.py" --device $torch_device --models $models --epochs 3 --batches $steps $mode > "$file" 2> "$file.log" \
+      && torch_rows+=("$file") || log "PyTorch ensemble $mode failed (see $file.log)"
+  done
+else
+  log "torch with CUDA is not importable here: no PyTorch comparison"
+fi
+
+# 5. One table.
+"$python" - "$out" "${torch_rows[@]}" <<'PY' | tee "$out/table.txt"
+import json, os, sys
+out, torch_files = sys.argv[1], sys.argv[2:]
+def load(name):
+    try: return json.load(open(os.path.join(out, name)))
+    except Exception: return None
+check, ensemble, pilot = load("check.json"), load("ensemble.json"), load("pilot.json")
+print(f"device: {check['device'] if check else '?'}")
+if check and check.get("check"):
+    c = check["check"]
+    print(f"correctness: kernel vs CPU trainer ({c['cpu_kernel']}), {c['models']} models x {c['epochs']} epochs x {c['steps_per_epoch']} steps: "
+          f"max relative difference {c['max_relative_difference']:.3g}{', bit-identical' if c['bit_identical'] else ''}")
+rows = [(r["device"] + suffix, r["models"], r["epochs"] * r["steps_per_epoch"], r["training_seconds"], r["model_steps_per_second"], r["paper_hours"])
+        for doc, suffix in ((pilot, " [pilot: every epoch saved]"), (ensemble, "")) for r in (doc or {}).get("throughput", [])]
+for f in torch_files:
+    t = json.load(open(f))
+    rows.append((t["trainer"], t["models"], t["epochs"] * t["steps_per_epoch"], t["seconds"], t["model_steps_per_second"], t["paper_hours"]))
+print(f"{'trainer':<74} {'models':>7} {'steps':>8} {'seconds':>8} {'model-steps/s':>14} {'14,400 x 1e8 steps':>19}")
+for name, models, steps, seconds, rate, hours in rows:
+    print(f"{name:<74} {models:>7} {steps:>8} {seconds:>8.2f} {rate:>14.3g} {hours:>17.2f} h")
+PY
+log "finished $(date -u +%FT%TZ); results in $out"

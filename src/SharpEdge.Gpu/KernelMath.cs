@@ -1,0 +1,104 @@
+using System.Runtime.CompilerServices;
+
+namespace SharpEdge.Gpu;
+
+/// <summary>
+/// Scalar float64 arithmetic for the ensemble kernel, written so that ILGPU's CPU accelerator and CUDA compute
+/// the same numbers as the CPU trainer's AVX-512 kernel: tanh is <see cref="Numerics.SimdMath"/>'s algorithm
+/// operation for operation (same constants, same FMAs, same division), not the device's own tanh.
+/// </summary>
+/// <remarks>
+/// The FMA and the separately rounded product come from <typeparamref name="TOps"/> (<see cref="ScalarOps"/> on ILGPU's
+/// CPU accelerator, <see cref="PtxOps"/> on CUDA, see <see cref="IFloatOps"/>); the rest is plain arithmetic that
+/// both backends round alike.
+/// </remarks>
+internal static class KernelMath<TOps> where TOps : struct, IFloatOps
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Fma(double a, double b, double c) => default(TOps).Fma(a, b, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Product(double a, double b) => default(TOps).Product(a, b);
+
+    private const double TanhSaturation = 20.0;
+    private const double Log2E = 1.4426950408889634;
+    private const double Ln2High = 0.6931471805599453;
+    private const double Ln2Low = 2.3190468138462996e-17;
+    // 1.5·2^52: adding it rounds to an integer held in the low mantissa bits.
+    private const double RoundingShifter = 6755399441055744.0;
+    private const ulong RoundingShifterBits = 0x4338000000000000;
+    private const ulong SignBit = 0x8000000000000000;
+
+    /// <summary>tanh x: the Padé branch below 1, 1 − 2/(e^{2|x|} + 1) above, |x| clamped at 20 (SimdMath.Tanh).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Tanh(double x)
+    {
+        double magnitude = Math.Abs(x);
+        // vminpd(20, m): m when m is NaN, so NaN stays NaN.
+        magnitude = TanhSaturation < magnitude ? TanhSaturation : magnitude;
+        bool isSmall = magnitude < 1.0;
+
+        double s = Product(magnitude, magnitude);
+        double p = Fma(s, -1.0, -1430.0);
+        p = Fma(p, s, -289575.0);
+        p = Fma(p, s, -16081065.0);
+        p = Fma(p, s, -218243025.0);
+        double q = s + 1485.0;
+        q = Fma(q, s, 315315.0);
+        q = Fma(q, s, 18918900.0);
+        q = Fma(q, s, 310134825.0);
+        q = Fma(q, s, 654729075.0);
+
+        double expTwice = ExpOfModerate(magnitude + magnitude);
+        double numerator = isSmall ? p : 2.0;
+        double denominator = isSmall ? q : expTwice + 1.0;
+        double ratio = numerator / denominator;
+        double factor = isSmall ? magnitude * s : -1.0;
+        double offset = isSmall ? magnitude : 1.0;
+        double result = Fma(factor, ratio, offset);
+        ulong sign = ILGPU.Interop.FloatAsInt(x) & SignBit;
+        return ILGPU.Interop.IntAsFloat(ILGPU.Interop.FloatAsInt(result) | sign);
+    }
+
+    // e^x for x in [0, 64] (or NaN): x = n·ln2 + r, e^r by a degree-9 polynomial, 2^n as one scale factor.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double ExpOfModerate(double x)
+    {
+        double shifted = Fma(x, Log2E, RoundingShifter);
+        double n = shifted - RoundingShifter;
+        double r = Fma(-n, Ln2High, x);
+        r = Fma(-n, Ln2Low, r);
+        double q = 2.5100375832561234e-08;
+        q = Fma(q, r, 2.7620075879983367e-07);
+        q = Fma(q, r, 2.7557268480310024e-06);
+        q = Fma(q, r, 2.4801521322368692e-05);
+        q = Fma(q, r, 0.00019841269863040545);
+        q = Fma(q, r, 0.0013888888917196719);
+        q = Fma(q, r, 0.008333333333330065);
+        q = Fma(q, r, 0.041666666666624164);
+        q = Fma(q, r, 0.16666666666666669);
+        q = Fma(q, r, 0.5000000000000001);
+        double mantissa = Fma(r * r, q, r) + 1.0;
+        ulong exponent = ILGPU.Interop.FloatAsInt(shifted) - (RoundingShifterBits - 1023);
+        return Product(mantissa, ILGPU.Interop.IntAsFloat(exponent << 52));
+    }
+
+    /// <summary>σ of the activation code (0 tanh, 1 relu, 2 identity: <see cref="TeacherStudent.Activation"/>'s values).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Activate(int activation, double x) => activation switch
+    {
+        0 => Tanh(x),
+        // x·(x > 0) by multiplication, so NaN stays NaN as in generate.py.
+        1 => x * (x > 0.0 ? 1.0 : 0.0),
+        _ => x,
+    };
+
+    /// <summary>σ' from the activated value a: 1 − a·a with a·a rounded first (generate.py), 1·(a &gt; 0), or 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Slope(int activation, double activated) => activation switch
+    {
+        0 => 1.0 - Product(activated, activated),
+        1 => activated > 0.0 ? 1.0 : 0.0,
+        _ => 1.0,
+    };
+}
