@@ -16,18 +16,22 @@ PyTorch, the original's procedure:
     double-backward HVPs, reltol 0.005 (converged when ‖Hx − θx‖ < reltol/2 · (‖Hx‖ + θ)), at most 100 iterations,
     warm-started from the previous solve's vector; its HVPs as the original counts them: 1 for AX, then A(R) and a
     fresh A(X) in the first iteration, A(P), A(R) and a fresh A(X) in each later one.
-Ours: `sharpedge train … --measure lambda-max@head,batch-sharpness@head`, our defaults: λ_max on ALL 8,192 samples
-(Lanczos, relative residual 1e-4, warm start), batch sharpness with the same 21/1,000/0.5 % rule (on the SE of the
-mean of ratios), and both also at the last step (13 λ_max solves and 25 batch-sharpness estimates to the original's
-12 and 24). So ours does more measurement work per run than the PyTorch side. `train` has no λ_max subset, so the
-closest like-for-like run of ours trains on 4,096 samples (`--num-data 4096`): its λ_max solves then cover 4,096
-samples as the original's subset does (still at our tolerance 1e-4, 50× tighter than 0.005); a step and a
-batch-sharpness sample cost the same at any n, but it is a different training set.
+Ours: `sharpedge train … --measure lambda-max@head,batch-sharpness@head` on the same 8,192 samples, in two modes:
+  * defaults: λ_max on ALL 8,192 samples (Lanczos, relative residual 1e-4, warm-started from the previous solve);
+  * like for like (`--curvature-subset 4096 --eig-tol 5e-3`): λ_max on a fresh random 4,096-sample subset at each
+    measurement step, to relative residual 5e-3 (Lanczos, warm-started), as the original measures.
+Batch sharpness in both with the same 21/1,000/0.5 % rule (on the SE of the mean of ratios: 1,000 samples at b = 8),
+batches from all samples; both measurements also at the last step (13 λ_max solves and 25 batch-sharpness estimates to
+the original's 12 and 24), so ours does slightly more measurement work per run than the PyTorch side.
+Each of our runs reports where its time went (`train --json`'s `time`): steps, λ_max (solves, products per solve),
+batch sharpness (ms per Monte-Carlo sample) and the full-data linearizations before the solves.
 
 Steps per second = steps / seconds of the training loop (measurements included; data loading and start-up not).
+The load average (1 min) is printed before and after each run: on a shared machine only ratios from one run of this
+script mean anything.
 
-Usage: /usr/bin/python3 bench/compare_train.py [--steps 3072] [--ours 2:8192,1:8192,2:4096,1:4096] [--torch-threads 1]
-       [--fmnist /usr/share/datasets/fashion-mnist] [--json out.json]
+Usage: /usr/bin/python3 bench/compare_train.py [--steps 3072] [--ours like:1,like:2,defaults:1,defaults:2]
+       [--torch-threads 1] [--fmnist /usr/share/datasets/fashion-mnist] [--json out.json]
 The Fashion-MNIST IDX files come from Debian's dataset-fashion-mnist package (or any folder holding them); the
 script imports them into a temporary $SHARPEDGE_DATA for our side."""
 import argparse, gzip, json, os, resource, subprocess, sys, tempfile, time
@@ -195,11 +199,14 @@ def torch_run(folder, steps, threads, lr=0.01, b=8, n=8192):
             "batch_sharpness_estimates": len(log["batch_sharpness"]), "mc_samples": mc, "last": {k: v[-1][1] for k, v in log.items()}}
 
 
-def ours_run(data_dir, steps, threads, n, results):
+MODES = {"defaults": [], "like": ["--curvature-subset", str(SUBSET), "--eig-tol", str(RELTOL)]}
+
+
+def ours_run(data_dir, steps, threads, mode, results, n=8192):
     env = dict(os.environ, SHARPEDGE_DATA=data_dir, SHARPEDGE_RESULTS=results)
     cmd = [os.path.join(ROOT, "sharpedge"), "train", "--dataset", "fmnist", "--num-data", str(n), "--dataset-seed", "888", "--model", "mlp",
            "--init-scale", "0.2", "--loss", "mse", "--lr", "0.01", "--batch", "8", "--steps", str(steps),
-           "--measure", "lambda-max@head,batch-sharpness@head", "--threads", str(threads), "--name", f"speed_t{threads}_n{n}", "--json"]
+           "--measure", "lambda-max@head,batch-sharpness@head", *MODES[mode], "--threads", str(threads), "--name", f"speed_t{threads}_{mode}", "--json"]
     t0 = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, capture_output=True, text=True, env=env)
@@ -216,15 +223,20 @@ def ours_run(data_dir, steps, threads, n, results):
     rows = [line.split(",") for line in open(csv_path).read().splitlines()[1:]]
     lm = [r for r in rows if r[2] == "lambda_max"]
     bs = [r for r in rows if r[2] == "batch_sharpness"]
-    return {"side": "sharpedge", "threads": threads, "samples": n, "seconds": doc["seconds"], "process_seconds": wall, "cpu_seconds": cpu, "lambda_max_solves": len(lm),
-            "batch_sharpness_estimates": len(bs), "mc_samples": sum(int(r[5]) for r in bs),
+    return {"side": "sharpedge", "threads": threads, "mode": mode, "samples": n, "seconds": doc["seconds"], "process_seconds": wall, "cpu_seconds": cpu,
+            "lambda_max_solves": len(lm), "batch_sharpness_estimates": len(bs), "mc_samples": sum(int(r[5]) for r in bs),
+            "time": {t["name"]: t for t in doc["time"]},
             "last": {"lambda_max": float(lm[-1][3]), "batch_sharpness": float(bs[-1][3])}}
+
+
+def load():
+    return os.getloadavg()[0]
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=3072)
-    ap.add_argument("--ours", default="2:8192,1:8192,2:4096,1:4096", help="our runs as THREADS:SAMPLES, comma-separated")
+    ap.add_argument("--ours", default="like:1,like:2,defaults:1,defaults:2", help="our runs as MODE:THREADS (MODE: defaults or like), comma-separated")
     ap.add_argument("--torch-threads", default="1")
     ap.add_argument("--fmnist", default="/usr/share/datasets/fashion-mnist")
     ap.add_argument("--json")
@@ -237,12 +249,18 @@ def main():
         data_dir = os.path.join(d, "data")
         subprocess.run([os.path.join(ROOT, "sharpedge"), "data", "import", "fmnist", args.fmnist, "--data-dir", data_dir], capture_output=True, check=True)
         # ours first, so that no idle PyTorch/OpenBLAS threads of this process compete for the cores
-        for t, n in [map(int, s.split(":")) for s in args.ours.split(",") if s]:
-            results.append(ours_run(data_dir, args.steps, t, n, os.path.join(d, "results")))
-            print(f"sharpedge, {t} thread(s), {n} samples: {results[-1]['seconds']:.1f} s", file=sys.stderr, flush=True)
+        for mode, t in [s.split(":") for s in args.ours.split(",") if s]:
+            if mode not in MODES:
+                sys.exit(f"--ours: unknown mode '{mode}' (defaults or like)")
+            before = load()
+            results.append(ours_run(data_dir, args.steps, int(t), mode, os.path.join(d, "results")))
+            results[-1]["load"] = (before, load())
+            print(f"sharpedge {mode}, {t} thread(s): {results[-1]['seconds']:.1f} s (load {before:.1f} → {load():.1f})", file=sys.stderr, flush=True)
     for t in [int(s) for s in args.torch_threads.split(",") if s]:
+        before = load()
         results.append(torch_run(args.fmnist, args.steps, t))
-        print(f"pytorch, {t} thread(s): {results[-1]['seconds']:.1f} s", file=sys.stderr, flush=True)
+        results[-1]["load"] = (before, load())
+        print(f"pytorch, {t} thread(s): {results[-1]['seconds']:.1f} s (load {before:.1f} → {load():.1f})", file=sys.stderr, flush=True)
 
     best_torch = min((r for r in results if r["side"] == "pytorch"), key=lambda r: r["seconds"], default=None)
     print(f"Fashion-MNIST, 8,192 samples, mlp, MSE, SGD lr 0.01, batch 8, {args.steps} steps, λ_max every {LAMBDA_EVERY} and batch sharpness "
@@ -250,7 +268,7 @@ def main():
     print("  steps/s = steps / seconds of the training loop; × = PyTorch's fastest wall time (or its CPU time) over this run's")
     for r in results:
         name = "PyTorch, the original's procedure" if r["side"] == "pytorch" else (
-            "sharpedge train, defaults" if r["samples"] == 8192 else f"sharpedge train, --num-data {r['samples']}")
+            "sharpedge train, defaults" if r["mode"] == "defaults" else "sharpedge train, like for like")
         rate, cpu_rate = args.steps / r["seconds"], args.steps / r["cpu_seconds"]
         ratio = f"{best_torch['seconds'] / r['seconds']:4.1f}× ({best_torch['cpu_seconds'] / r['cpu_seconds']:4.1f}× CPU)" if best_torch else ""
         if r["side"] == "pytorch":
@@ -258,9 +276,14 @@ def main():
                       f"{r['mc_samples'] / max(1, r['batch_sharpness_estimates']):.0f} samples), λ_max {r['lambda_max_seconds']:.1f} s "
                       f"({r['lambda_max_solves']} solves on 4,096 samples, {r['hvps']} HVPs)")
         else:
-            detail = (f"{r['batch_sharpness_estimates']} batch-sharpness estimates × {r['mc_samples'] / max(1, r['batch_sharpness_estimates']):.0f} samples, "
-                      f"{r['lambda_max_solves']} λ_max solves on all {r['samples']:,} samples; process {r['process_seconds']:.1f} s")
-        print(f"  {name:38s} {r['threads']} thread(s): {r['seconds']:7.1f} s wall, {r['cpu_seconds']:7.1f} s CPU, {rate:6.2f} steps/s "
+            tm = r["time"]
+            lm, bs, lin, st = tm.get("lambda-max"), tm.get("batch-sharpness"), tm.get("linearization"), tm["steps"]
+            detail = (f"steps {st['seconds']:.1f} s ({1e3 * st['seconds'] / max(1, st['calls']):.2f} ms each), "
+                      f"batch sharpness {bs['seconds']:.1f} s ({bs['calls']} × {bs['samples'] / bs['calls']:.0f} samples, {1e3 * bs['seconds'] / bs['samples']:.2f} ms each), "
+                      f"λ_max {lm['seconds']:.1f} s ({lm['calls']} solves on {'4,096 of' if r['mode'] == 'like' else 'all'} {r['samples']:,} samples, "
+                      f"{lm['products'] / lm['calls']:.1f} H·v each), linearization {lin['seconds'] if lin else 0:.1f} s; "
+                      f"process {r['process_seconds']:.1f} s")
+        print(f"  {name:38s} {r['threads']} thread(s), load {r['load'][0]:.1f}→{r['load'][1]:.1f}: {r['seconds']:7.1f} s wall, {r['cpu_seconds']:7.1f} s CPU, {rate:6.2f} steps/s "
               f"({cpu_rate:6.2f} per CPU s)  {ratio}  [{detail}; last λ_max {r['last']['lambda_max']:.3f}, batch sharpness {r['last']['batch_sharpness']:.3f}]")
     if args.json:
         with open(args.json, "w") as f:
