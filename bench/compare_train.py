@@ -281,7 +281,7 @@ def main():
             detail = (f"steps {st['seconds']:.1f} s ({1e3 * st['seconds'] / max(1, st['calls']):.2f} ms each), "
                       f"batch sharpness {bs['seconds']:.1f} s ({bs['calls']} × {bs['samples'] / bs['calls']:.0f} samples, {1e3 * bs['seconds'] / bs['samples']:.2f} ms each), "
                       f"λ_max {lm['seconds']:.1f} s ({lm['calls']} solves on {'4,096 of' if r['mode'] == 'like' else 'all'} {r['samples']:,} samples, "
-                      f"{lm['products'] / lm['calls']:.1f} H·v each), linearization {lin['seconds'] if lin else 0:.1f} s; "
+                      f"{lm['products'] / lm['calls']:.1f} H·v each, the first {lm['first_products']}), linearization {lin['seconds'] if lin else 0:.1f} s; "
                       f"process {r['process_seconds']:.1f} s")
         print(f"  {name:38s} {r['threads']} thread(s), load {r['load'][0]:.1f}→{r['load'][1]:.1f}: {r['seconds']:7.1f} s wall, {r['cpu_seconds']:7.1f} s CPU, {rate:6.2f} steps/s "
               f"({cpu_rate:6.2f} per CPU s)  {ratio}  [{detail}; last λ_max {r['last']['lambda_max']:.3f}, batch sharpness {r['last']['batch_sharpness']:.3f}]")

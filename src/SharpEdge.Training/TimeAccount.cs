@@ -3,8 +3,11 @@ using System.Globalization;
 
 namespace SharpEdge.Training;
 
-/// <summary>One entry of a <see cref="TimeAccount"/>: how often it ran, its products (H·v or operator products), Monte-Carlo samples and seconds.</summary>
-public sealed record TimeShare(string Name, int Calls, long Products, long Samples, double Seconds);
+/// <summary>
+/// One entry of a <see cref="TimeAccount"/>: how often it ran, its products (H·v or operator products; those of the first
+/// call apart, since later eigensolves are warm-started), Monte-Carlo samples and seconds.
+/// </summary>
+public sealed record TimeShare(string Name, int Calls, long Products, long Samples, double Seconds, long FirstProducts = 0);
 
 /// <summary>
 /// Where a training session's time went: the SGD steps, each measurement and the linearizations the measurements of a
@@ -31,7 +34,7 @@ public sealed class TimeAccount
     /// <summary>Adds one call of <paramref name="name"/>.</summary>
     public void Add(string name, long products, long samples, double seconds)
     {
-        var old = shares.GetValueOrDefault(name) ?? new TimeShare(name, 0, 0, 0, 0);
+        var old = shares.GetValueOrDefault(name) ?? new TimeShare(name, 0, 0, 0, 0, products);
         shares[name] = old with { Calls = old.Calls + 1, Products = old.Products + products, Samples = old.Samples + samples, Seconds = old.Seconds + seconds };
     }
 
@@ -47,7 +50,7 @@ public sealed class TimeAccount
         var text = string.Create(CultureInfo.InvariantCulture, $"{s.Name} {s.Seconds:F1} s");
         if (s.Name == Steps) return string.Create(CultureInfo.InvariantCulture, $"{text} ({s.Calls} × {1e3 * s.Seconds / s.Calls:F2} ms)");
         var parts = new List<string> { $"{s.Calls} ×" };
-        if (s.Products > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"{(double)s.Products / s.Calls:F1} products"));
+        if (s.Products > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"{(double)s.Products / s.Calls:F1} products (the first {s.FirstProducts})"));
         if (s.Samples > s.Calls) parts.Add(string.Create(CultureInfo.InvariantCulture, $"{(double)s.Samples / s.Calls:F0} samples, {1e3 * s.Seconds / s.Samples:F2} ms per sample"));
         else parts.Add(string.Create(CultureInfo.InvariantCulture, $"{s.Seconds / s.Calls:F2} s"));
         return $"{text} ({string.Join(" ", parts)})";

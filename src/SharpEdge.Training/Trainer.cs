@@ -36,6 +36,7 @@ public sealed class Trainer
     private readonly MeasurementCadence? trajectoryCadence;
     private SparseRandomProjection? trajectoryProjection;
     private float[]? initialParameters;
+    private Objective<float>? subsetWorkspace;
 
     /// <summary>Loads the data and builds the model of <paramref name="config"/> (validated first).</summary>
     public Trainer(TrainingConfig config)
@@ -266,6 +267,7 @@ public sealed class Trainer
             BatchSize = Config.BatchSize,
             Seed = (ulong)step * 7919 + Config.OrderSeed,   // so the curvature subset too is a function of the step: nothing to checkpoint
             CurvatureSubset = Config.CurvatureSubset,
+            SubsetWorkspace = Config.CurvatureSubset is > 0 and var n && n < train.Count ? subsetWorkspace ??= MeasurementContext<float>.CreateSubsetWorkspace(full, n) : null,
             Tolerance = Config.EigenTolerance,
             WarmStart = state.WarmStart,
             TrainingBatch = update.TrainingBatch(step),   // the batch step t trains on (at the end: the one it would)

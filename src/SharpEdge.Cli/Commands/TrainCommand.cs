@@ -179,7 +179,7 @@ public static class TrainCommand
                 {
                     run = result.RunId, name = result.Run.Name, status = outcome.Status.ToText(), steps = outcome.Steps, seconds = outcome.Seconds,
                     folder = result.Folder, parent = result.Run.ParentId, fork_step = result.Run.ForkStep, last = outcome.Latest, error = outcome.Error,
-                    time = outcome.Time.Select(s => new { name = s.Name, calls = s.Calls, products = s.Products, samples = s.Samples, seconds = s.Seconds }),
+                    time = outcome.Time.Select(s => new { name = s.Name, calls = s.Calls, products = s.Products, first_products = s.FirstProducts, samples = s.Samples, seconds = s.Seconds }),
                 });
             return outcome.Status == RunStatus.Interrupted ? 130 : 0;
         });

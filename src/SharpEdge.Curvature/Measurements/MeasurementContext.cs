@@ -132,12 +132,34 @@ public sealed class MeasurementContext<T> where T : unmanaged, IFloatingPointIee
     public bool HasCurvatureSubset => CurvatureSubset > 0 && CurvatureSubset < Data.Count;
 
     /// <summary>
+    /// An objective over a buffer of <see cref="CurvatureSubset"/> samples (<see cref="CreateSubsetWorkspace"/>) that the
+    /// subset is gathered into instead of a fresh one: pass the same at every step, so its buffers and cached passes
+    /// (hundreds of MiB for a large model) are allocated once.
+    /// </summary>
+    public Objective<T>? SubsetWorkspace { get; init; }
+
+    /// <summary>An objective for <see cref="SubsetWorkspace"/>: <paramref name="count"/> samples of <paramref name="full"/>'s data, its network, loss and chunking.</summary>
+    public static Objective<T> CreateSubsetWorkspace(Objective<T> full, int count)
+    {
+        ArgumentNullException.ThrowIfNull(full);
+        return new Objective<T>(full.Network, full.Loss, full.Data.CreateBuffer(count), full.ChunkSize, full.CacheBudgetBytes);
+    }
+
+    /// <summary>
     /// The full-data objective of curvature measurements (λ_max, top-k, trace, GNI's H and g …): <see cref="Objective"/>,
     /// or with <see cref="CurvatureSubset"/> the loss over that many samples of it, drawn on first use.
     /// </summary>
-    public Objective<T> Curvature => curvature ??= HasCurvatureSubset
-        ? new Objective<T>(Objective.Network, Objective.Loss, Data.Gather(CurvatureIndices), Objective.ChunkSize, Objective.CacheBudgetBytes)
-        : Objective;
+    public Objective<T> Curvature => curvature ??= HasCurvatureSubset ? SubsetObjective() : Objective;
+
+    private Objective<T> SubsetObjective()
+    {
+        if (SubsetWorkspace is not { } workspace)
+            return new Objective<T>(Objective.Network, Objective.Loss, Data.Gather(CurvatureIndices), Objective.ChunkSize, Objective.CacheBudgetBytes);
+        if (workspace.Data.Count != CurvatureSubset || workspace.Network != Objective.Network)
+            throw new InvalidOperationException($"the subset workspace holds {workspace.Data.Count} samples of {(workspace.Network == Objective.Network ? "this" : "another")} network; the context needs {CurvatureSubset} of this one");
+        Data.GatherInto(CurvatureIndices, workspace.Data);
+        return workspace;
+    }
 
     /// <summary>The sample indices of <see cref="Curvature"/>, ascending: N of them drawn without replacement from the seed, or all.</summary>
     public ReadOnlySpan<int> CurvatureIndices => curvatureIndices ??= HasCurvatureSubset ? DrawSubset(Data.Count, CurvatureSubset, Stream(SubsetStream)) : [.. Enumerable.Range(0, Data.Count)];

@@ -96,6 +96,24 @@ public class CurvatureSubsetTests
     }
 
     [Fact]
+    public void A_reused_workspace_gives_each_context_its_own_subset_bit_for_bit()
+    {
+        var (objective, theta) = Problem("mse", Samples);
+        var workspace = MeasurementContext<double>.CreateSubsetWorkspace(objective, Subset);
+        foreach (var seed in new ulong[] { 1, 2, 1 })
+        {
+            var fresh = new LambdaMax().Measure(SubsetContext(objective, theta, seed));
+            var reused = new LambdaMax().Measure(new MeasurementContext<double>(objective, theta)
+            {
+                Seed = seed, CurvatureSubset = Subset, Method = EigenMethod.Lanczos, SubsetWorkspace = workspace,
+            });
+            Assert.Equal(fresh.Value.Value, reused.Value.Value);
+        }
+        var wrongSize = new MeasurementContext<double>(objective, theta) { CurvatureSubset = Subset + 1, SubsetWorkspace = workspace };
+        Assert.Throws<InvalidOperationException>(() => wrongSize.Curvature);
+    }
+
+    [Fact]
     public void Batch_sharpness_keeps_drawing_from_all_samples()
     {
         var (objective, theta) = Problem("mse", Samples);
