@@ -55,6 +55,24 @@ public sealed class TrainingRunTests : IDisposable
         Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Folder, "final.safetensors")), File.ReadAllBytes(Path.Combine(resumed.Folder, "final.safetensors")));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(224)]
+    public void Lambda_max_warm_starts_from_the_previous_solve(int subset)
+    {
+        using var store = RunStore.Open(temp.Path);
+        long Products(long steps, string measure)
+        {
+            var config = Tiny(steps) with { Optimizer = "sgd", Momentum = 0, LearningRate = 0.005, Measure = measure, CurvatureSubset = subset };
+            return TrainingRun.Start(store, temp.Path, config).Outcome.Time.Single(s => s.Name == "lambda-max").Products;
+        }
+        // the solve at step 40 (same θ and, with a subset, the same samples in every run: both depend on the step only),
+        // warm-started from step 39's vector (of its own subset's Hessian), against the same solve started cold
+        long warm = Products(40, "lambda-max@39") - Products(39, "lambda-max@39");
+        long cold = Products(40, "lambda-max@end");
+        Assert.True(warm < 0.75 * cold, $"warm-started solve {warm} products, cold {cold}");
+    }
+
     [Fact]
     public void Cancelling_stops_at_the_next_step_with_a_checkpoint_that_resumes_bit_for_bit()
     {

@@ -113,6 +113,25 @@ public class CurvatureSubsetTests
         Assert.Throws<InvalidOperationException>(() => wrongSize.Curvature);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(Subset)]
+    public void Lanczos_lambda_max_warm_starts_from_the_previous_contexts_vector(int subset)
+    {
+        var (objective, theta) = Problem("mse", Samples);
+        var cache = new EigenvectorCache();
+        MeasurementContext<double> At(double[] point, ulong seed) => new(objective, point)
+        {
+            Seed = seed, CurvatureSubset = subset, Method = EigenMethod.Lanczos, Tolerance = 1e-6, WarmStart = cache,
+        };
+        var cold = new LambdaMax().Measure(At(theta, 1));
+        // the same point and samples again: the stored eigenvector is converged, so the warm solve needs almost no products
+        var again = new LambdaMax().Measure(At(theta, 1));
+        Assert.Equal(cold.Value.Value, again.Value.Value, 1e-6 * Math.Abs(cold.Value.Value));
+        Assert.True(again.Value.Products <= 3, $"warm at the same point: {again.Value.Products} products, cold {cold.Value.Products}");
+        Assert.True(cold.Value.Products >= 10, $"cold: {cold.Value.Products} products");
+    }
+
     [Fact]
     public void Batch_sharpness_keeps_drawing_from_all_samples()
     {
