@@ -49,10 +49,11 @@ public sealed class TimeAccount
     {
         var text = string.Create(CultureInfo.InvariantCulture, $"{s.Name} {s.Seconds:F1} s");
         if (s.Name == Steps) return string.Create(CultureInfo.InvariantCulture, $"{text} ({s.Calls} × {1e3 * s.Seconds / s.Calls:F2} ms)");
-        var parts = new List<string> { $"{s.Calls} ×" };
-        if (s.Products > 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"{(double)s.Products / s.Calls:F1} products (the first {s.FirstProducts})"));
-        if (s.Samples > s.Calls) parts.Add(string.Create(CultureInfo.InvariantCulture, $"{(double)s.Samples / s.Calls:F0} samples, {1e3 * s.Seconds / s.Samples:F2} ms per sample"));
-        else parts.Add(string.Create(CultureInfo.InvariantCulture, $"{s.Seconds / s.Calls:F2} s"));
-        return $"{text} ({string.Join(" ", parts)})";
+        // Monte-Carlo estimates: samples and the cost of one; eigensolves and the rest: products (the first cold) and the cost of one call
+        var products = s.Products > 0 ? string.Create(CultureInfo.InvariantCulture, $"{(double)s.Products / s.Calls:F1} products, the first {s.FirstProducts}, ") : "";
+        var each = s.Samples > s.Calls
+            ? string.Create(CultureInfo.InvariantCulture, $"{(double)s.Samples / s.Calls:F0} samples, {1e3 * s.Seconds / s.Samples:F2} ms per sample")
+            : products + string.Create(CultureInfo.InvariantCulture, $"{s.Seconds / s.Calls:F2} s each");
+        return $"{text} ({s.Calls} × {each})";
     }
 }
