@@ -36,6 +36,7 @@ public sealed class Trainer
     private readonly MeasurementCadence? trajectoryCadence;
     private SparseRandomProjection? trajectoryProjection;
     private float[]? initialParameters;
+    private Objective<float>? subsetWorkspace;
 
     /// <summary>Loads the data and builds the model of <paramref name="config"/> (validated first).</summary>
     public Trainer(TrainingConfig config)
@@ -46,6 +47,7 @@ public sealed class Trainer
         scheduled = [.. ScheduledMeasurement.ParseList(config.Measure, config.MeasureEvery), .. FinalMeasurements(config)];
         var data = Datasets.Load(config.Dataset, new DataRequest { NumData = config.NumData, DatasetSeed = config.DatasetSeed });
         train = data.Train<float>(config.Loss);
+        if (config.CurvatureSubset > train.Count) throw new ArgumentException($"--curvature-subset {config.CurvatureSubset} exceeds the {train.Count} training samples");
         spec = ModelSpec.Parse(config.Model);
         Network = spec.Build<float>(data.InputShape, data.Outputs);
         order = new BatchOrder(train.Count, config.BatchSize, config.OrderSeed);
@@ -88,6 +90,8 @@ public sealed class Trainer
     public MeasurementCadence? TrajectoryCadence => trajectoryCadence;
     public int SampleCount => train.Count;
     public int StepsPerEpoch => order.StepsPerEpoch;
+    /// <summary>Where the time of the sessions run so far went (steps, each measurement).</summary>
+    public TimeAccount Time { get; } = new();
 
     /// <summary>θ₀ of the config (model spec, init scale, init seed): a fresh run starts here, parameter distance measures from here.</summary>
     public float[] InitialParameters()
@@ -171,6 +175,7 @@ public sealed class Trainer
                 Measure(state, step, epoch, end, pending, latest, trajectory);
                 if (end) break;
 
+                long stepStart = Stopwatch.GetTimestamp();
                 batchLoss = update.Evaluate(state, step);
                 pending.Add(new MetricRow(step, epoch, "loss", batchLoss));
                 if (!double.IsFinite(batchLoss) || batchLoss > 1e12)
@@ -193,6 +198,7 @@ public sealed class Trainer
                     }
                 }
                 update.Apply(state, step);
+                Time.AddStep(Stopwatch.GetTimestamp() - stepStart);
                 update.Report(step, epoch, pending);
                 state.Step = step + 1;
 
@@ -210,7 +216,8 @@ public sealed class Trainer
             Flush();
         }
         output.Progress?.Invoke(Progress(state.Step, startStep, batchLoss, latest, clock.Elapsed));
-        return new TrainingOutcome(status, state.Step, Seconds(), error, latest);
+        output.Log?.Invoke($"train: time: {Time.Summary()}");
+        return new TrainingOutcome(status, state.Step, Seconds(), error, latest, Time.Shares);
     }
 
     private TrainingProgress Progress(long step, long startStep, double loss, Dictionary<string, double> latest, TimeSpan elapsed)
@@ -258,7 +265,10 @@ public sealed class Trainer
         {
             LearningRate = Config.LearningRate,
             BatchSize = Config.BatchSize,
-            Seed = (ulong)step * 7919 + Config.OrderSeed,
+            Seed = (ulong)step * 7919 + Config.OrderSeed,   // so the curvature subset too is a function of the step: nothing to checkpoint
+            CurvatureSubset = Config.CurvatureSubset,
+            SubsetWorkspace = Config.CurvatureSubset is > 0 and var n && n < train.Count ? subsetWorkspace ??= MeasurementContext<float>.CreateSubsetWorkspace(full, n) : null,
+            Tolerance = Config.EigenTolerance,
             WarmStart = state.WarmStart,
             TrainingBatch = update.TrainingBatch(step),   // the batch step t trains on (at the end: the one it would)
             InitialParameters = needsStart ? initialParameters ??= InitialParameters() : default,
@@ -268,12 +278,15 @@ public sealed class Trainer
         foreach (var m in scheduled)
         {
             if (!(end || m.Cadence.Fires(step, Config.BatchSize))) continue;
-            foreach (var (metric, estimate) in m.Measurement.Measure(context).Metrics())
+            var result = m.Measurement.Measure(context);
+            Time.Add(m.Measurement.Name, result.Value.Products, result.Value.Samples, result.Value.Seconds);
+            foreach (var (metric, estimate) in result.Metrics())
             {
                 rows.Add(new MetricRow(step, epoch, metric, estimate.Value, estimate.StandardError, estimate.Samples));
                 latest[metric] = estimate.Value;
             }
         }
+        if (context.IsLinearized) Time.Add(TimeAccount.Linearization, 0, 0, context.LinearizationSeconds);
     }
 }
 
@@ -284,8 +297,11 @@ public sealed record TrainingOutput(RunStore Store, long RunId, CheckpointFolder
     public string Folder => Path.GetDirectoryName(Checkpoints.Path) ?? ".";
 }
 
-/// <summary>How a training session ended: status, the step reached, total training seconds, the error if any, and the last value of each metric.</summary>
-public sealed record TrainingOutcome(RunStatus Status, long Steps, double Seconds, string? Error, IReadOnlyDictionary<string, double> Latest);
+/// <summary>
+/// How a training session ended: status, the step reached, total training seconds, the error if any, the last value of
+/// each metric, and where this session's time went (<see cref="TimeAccount"/>).
+/// </summary>
+public sealed record TrainingOutcome(RunStatus Status, long Steps, double Seconds, string? Error, IReadOnlyDictionary<string, double> Latest, IReadOnlyList<TimeShare> Time);
 
 /// <summary>A progress report: the next step, the total, the last batch loss, the last value of each metric, speed and time left.</summary>
 public sealed record TrainingProgress(long Step, long Steps, double Loss, IReadOnlyDictionary<string, double> Latest, double StepsPerSecond, TimeSpan? Remaining);

@@ -32,6 +32,13 @@ public sealed record TrainingConfig
     public string Measure { get; init; } = "";
     /// <summary>The cadence of measurements listed without one: every this many steps.</summary>
     public int MeasureEvery { get; init; } = 100;
+    /// <summary>
+    /// Samples of the full-data objective of curvature measurements (<c>--curvature-subset</c>): each measurement step
+    /// draws this many without replacement, afresh, from its step's seed (the original's λ_max subset, explicit); 0 = all.
+    /// </summary>
+    public int CurvatureSubset { get; init; }
+    /// <summary>Relative residual tolerance of the Hessian eigensolves of measurements (<c>--eig-tol</c>); null = the float32 default 10⁻⁴.</summary>
+    public double? EigenTolerance { get; init; }
     /// <summary>Stop once the mean batch loss of an epoch falls below this (eoss_spec §9.4).</summary>
     public double? StopLoss { get; init; }
     /// <summary>
@@ -95,6 +102,9 @@ public sealed record TrainingConfig
         if (Steps < 1) throw new ArgumentException($"--steps must be positive, got {Steps}");
         if (BatchSize < 1) throw new ArgumentException($"--batch must be positive, got {BatchSize}");
         if (MeasureEvery < 1) throw new ArgumentException($"--measure-every must be positive, got {MeasureEvery}");
+        if (CurvatureSubset < 0) throw new ArgumentException($"--curvature-subset must be ≥ 0 (0 = all samples), got {CurvatureSubset}");
+        if (CurvatureSubset > 0 && CurvatureSubset < BatchSize) throw new ArgumentException($"--curvature-subset {CurvatureSubset} is smaller than the batch {BatchSize}");
+        if (EigenTolerance is { } tol && (!(tol > 0) || !(tol < 1))) throw new ArgumentException($"--eig-tol must be in (0, 1), got {tol}");
         if (CheckpointEvery < 1) throw new ArgumentException($"--checkpoint-every must be positive, got {CheckpointEvery}");
         if (!(CheckpointMinutes >= 0) || !double.IsFinite(CheckpointMinutes)) throw new ArgumentException($"--checkpoint-minutes must be finite and ≥ 0, got {CheckpointMinutes}");
         if (KeepCheckpoints < 0) throw new ArgumentException($"--keep-checkpoints must be ≥ 0 (0 keeps all), got {KeepCheckpoints}");
@@ -167,7 +177,7 @@ public sealed record TrainingConfig
         ["dataset"] = Dataset, ["num_data"] = NumData, ["samples"] = samples, ["dataset_seed"] = DatasetSeed, ["model"] = Model,
         ["parameters"] = parameters, ["init_scale"] = InitScale, ["init_seed"] = InitSeed, ["order_seed"] = OrderSeed, ["loss"] = Loss,
         ["optimizer"] = Optimizer, ["lr"] = LearningRate, ["momentum"] = Momentum, ["batch"] = BatchSize, ["steps"] = Steps,
-        ["measure"] = Measure, ["measure_every"] = MeasureEvery, ["stop_loss"] = StopLoss, ["checkpoint_every"] = CheckpointEvery,
+        ["measure"] = Measure, ["measure_every"] = MeasureEvery, ["curvature_subset"] = CurvatureSubset, ["eig_tol"] = EigenTolerance, ["stop_loss"] = StopLoss, ["checkpoint_every"] = CheckpointEvery,
         ["checkpoint_minutes"] = CheckpointMinutes, ["keep_checkpoints"] = KeepCheckpoints, ["gd_noise"] = GdNoise, ["noise_mag"] = NoiseMagnitude,
         ["noise_refresh"] = NoiseRefresh, ["noise_seed"] = NoiseSeed, ["sde"] = Sde, ["sde_h"] = SdeH, ["sde_eta"] = SdeEta,
         ["full_loss_every"] = FullLossEvery, ["test_every"] = TestEvery, ["quad_switch_step"] = QuadSwitchStep, ["quad_switch_lr"] = QuadSwitchLr,
@@ -198,6 +208,8 @@ public sealed record TrainingConfig
             Steps = Get(json, "steps", d.Steps),
             Measure = Get(json, "measure", d.Measure),
             MeasureEvery = Get(json, "measure_every", d.MeasureEvery),
+            CurvatureSubset = Get(json, "curvature_subset", d.CurvatureSubset),
+            EigenTolerance = json["eig_tol"] is null ? null : Get(json, "eig_tol", 0.0),
             StopLoss = json["stop_loss"] is null ? null : Get(json, "stop_loss", 0.0),
             CheckpointEvery = Get(json, "checkpoint_every", d.CheckpointEvery),
             CheckpointMinutes = Get(json, "checkpoint_minutes", d.CheckpointMinutes),

@@ -160,7 +160,9 @@ public static class TrainingRun
     private static string Describe(Trainer t)
     {
         var c = t.Config;
-        var measured = t.Measurements.Count == 0 ? "no measurements" : "measuring " + string.Join(", ", t.Measurements.Select(m => $"{m.Measurement.Name}@{m.Cadence}"));
+        var measured = t.Measurements.Count == 0 ? "no measurements" : "measuring " + string.Join(", ", t.Measurements.Select(m => $"{m.Measurement.Name}@{m.Cadence}")) +
+            (c.CurvatureSubset > 0 ? $" (full-data curvature on a fresh {c.CurvatureSubset}-sample subset each time)" : "") +
+            (c.EigenTolerance is { } tol ? $" (eigensolves to relative residual {tol:G3})" : "");
         var evaluated = string.Concat(t.Evaluations.Select(e => $", {e.LossMetric[..^5]} loss and accuracy@{e.Cadence}"));
         var steps = t.Update switch
         {

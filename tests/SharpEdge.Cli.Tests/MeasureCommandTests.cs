@@ -83,6 +83,29 @@ public class MeasureCommandTests
     }
 
     [Fact]
+    public void A_curvature_subset_measures_lambda_max_of_the_samples_the_seed_draws()
+    {
+        var f = Write();
+        var r = CliRunner.Run(Args(f, "lambda-max", "--curvature-subset", "10", "--seed", "3"));
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("curvature on 10 of them", r.Stderr);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var value = doc.RootElement.GetProperty("measurements").GetProperty("lambda-max").GetProperty("value").GetDouble();
+
+        var network = ModelSpec.Parse(Spec).Build<double>([6], Classes);
+        var all = new Objective<double>(network, new MeanSquaredError<double>(), new Samples<double>(f.Inputs, [6], f.Targets, Classes, null));
+        var indices = new SharpEdge.Curvature.Measurements.MeasurementContext<double>(all, f.Theta) { Seed = 3, CurvatureSubset = 10 }.CurvatureIndices.ToArray();
+        var subset = new Objective<double>(network, new MeanSquaredError<double>(), all.Data.Gather(indices));
+        subset.Linearize(f.Theta, new double[f.Theta.Length]);
+        var dense = new DenseEigen { Count = 1 }.Solve(new HessianOperator<double>(subset)).Values[0];
+        Assert.Equal(dense, value, 1e-9 * Math.Abs(dense));
+
+        var tooMany = CliRunner.Run(Args(f, "lambda-max", "--curvature-subset", "30"));
+        Assert.NotEqual(0, tooMany.ExitCode);
+        Assert.Contains("--curvature-subset 30 exceeds the 24 samples", tooMany.Stderr);
+    }
+
+    [Fact]
     public void The_same_seed_gives_the_same_estimates_and_another_seed_others()
     {
         var f = Write();

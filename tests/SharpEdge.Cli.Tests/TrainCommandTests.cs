@@ -31,6 +31,28 @@ public class TrainCommandTests
     }
 
     [Fact]
+    public void A_curvature_subset_and_eigensolver_tolerance_are_recorded_and_the_time_is_reported()
+    {
+        var dir = CliRunner.TempDirectory();
+        var env = new Dictionary<string, string> { ["SHARPEDGE_RESULTS"] = Path.Combine(dir, "results") };
+        var r = CliRunner.RunWithEnvironment(env, "train", "--model", "mlp:784-16-10:tanh", "--num-data", "128", "--lr", "0.05", "--batch", "8",
+            "--steps", "10", "--measure", "lambda-max@5,batch-sharpness@5", "--curvature-subset", "48", "--eig-tol", "1e-3", "--json");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("fresh 48-sample subset", r.Stderr);
+        Assert.Contains("train: time: steps", r.Stderr);
+        using var doc = JsonDocument.Parse(r.Stdout);
+        var time = doc.RootElement.GetProperty("time").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
+        Assert.Equal(10, time["steps"].GetProperty("calls").GetInt32());
+        Assert.Equal(3, time["lambda-max"].GetProperty("calls").GetInt32());   // steps 0, 5 and 10
+        Assert.True(time["lambda-max"].GetProperty("products").GetInt64() > 0);
+        Assert.Equal(3, time["batch-sharpness"].GetProperty("calls").GetInt32());
+        using var store = RunStore.Open(Path.Combine(dir, "results"), readOnly: true);
+        var run = Assert.Single(store.ListRuns());
+        Assert.Equal(48, run.Config["curvature_subset"]!.GetValue<int>());
+        Assert.Equal(1e-3, run.Config["eig_tol"]!.GetValue<double>());
+    }
+
+    [Fact]
     public void A_diverging_run_is_stored_as_diverged_with_its_metrics()
     {
         var dir = CliRunner.TempDirectory();
@@ -79,6 +101,10 @@ public class TrainCommandTests
     [InlineData("--quad-switch-step soon", "--quad-switch-step takes a step ≥ 0 or none, got 'soon'")]
     [InlineData("--quad-switch-lr 0.1", "--quad-switch-lr needs --quad-switch-step")]
     [InlineData("--trajectory-every 0", "--trajectory-every 0: '0' is neither a step count nor 'head'")]
+    [InlineData("--curvature-subset -5", "--curvature-subset must be ≥ 0 (0 = all samples), got -5")]
+    [InlineData("--curvature-subset 4", "--curvature-subset 4 is smaller than the batch 8")]
+    [InlineData("--num-data 64 --curvature-subset 100", "--curvature-subset 100 exceeds the 64 training samples")]
+    [InlineData("--eig-tol 0", "--eig-tol must be in (0, 1), got 0")]
     public void Bad_noise_and_evaluation_settings_are_one_clear_error(string options, string message)
     {
         var dir = CliRunner.TempDirectory();

@@ -12,7 +12,9 @@ public sealed class TrainingRunTests : IDisposable
     {
         Model = "mlp:784-16-10:tanh", NumData = 256, LearningRate = 0.05, BatchSize = 8, Steps = steps,
         Optimizer = update == "sde" ? "sgd" : "momentum", Momentum = update == "sde" ? 0 : 0.9,
-        Measure = "lambda-max@7,step-sharpness@1<3/9", CheckpointEvery = 10, StopLoss = 1e-9,
+        Measure = update == "subset" ? "lambda-max@7,gni@7,step-sharpness@1<3/9" : "lambda-max@7,step-sharpness@1<3/9", CheckpointEvery = 10, StopLoss = 1e-9,
+        // a fresh 96-sample curvature subset at every measurement step, at the original's eigensolver tolerance
+        CurvatureSubset = update == "subset" ? 96 : 0, EigenTolerance = update == "subset" ? 5e-3 : null,
         // noisy GD with diag noise whose variances are refreshed at multiples of 7: the checkpoint at 20 carries step 14's and the generator
         GdNoise = update == "noisy-gd" ? "diag" : null, NoiseRefresh = 7, Sde = update == "sde", SdeH = 0.025,
     };
@@ -21,6 +23,7 @@ public sealed class TrainingRunTests : IDisposable
     [InlineData("minibatch")]
     [InlineData("noisy-gd")]
     [InlineData("sde")]
+    [InlineData("subset")]
     public void A_run_resumed_after_a_crash_repeats_the_uninterrupted_run_bit_for_bit(string update)
     {
         using var store = RunStore.Open(temp.Path);
@@ -43,7 +46,31 @@ public sealed class TrainingRunTests : IDisposable
         Assert.Equal([0, 7, 14, 21, 28, 30], expected.Where(r => r.Name == "lambda_max").Select(r => r.Step));
         Assert.Equal([0, 1, 2, 9, 18, 27, 30], expected.Where(r => r.Name == "step_sharpness").Select(r => r.Step));
         Assert.Equal(expected, store.Metrics(resumed.RunId));   // every value, standard error and sample count, bit for bit
+        if (update == "subset")
+        {
+            Assert.Equal(96, resumed.Run.Config["curvature_subset"]!.GetValue<int>());
+            Assert.Equal(5e-3, resumed.Run.Config["eig_tol"]!.GetValue<double>());
+            Assert.Equal([0, 7, 14, 21, 28, 30], expected.Where(r => r.Name == "gni").Select(r => r.Step));
+        }
         Assert.Equal(File.ReadAllBytes(Path.Combine(reference.Folder, "final.safetensors")), File.ReadAllBytes(Path.Combine(resumed.Folder, "final.safetensors")));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(224)]
+    public void Lambda_max_warm_starts_from_the_previous_solve(int subset)
+    {
+        using var store = RunStore.Open(temp.Path);
+        long Products(long steps, string measure)
+        {
+            var config = Tiny(steps) with { Optimizer = "sgd", Momentum = 0, LearningRate = 0.005, Measure = measure, CurvatureSubset = subset };
+            return TrainingRun.Start(store, temp.Path, config).Outcome.Time.Single(s => s.Name == "lambda-max").Products;
+        }
+        // the solve at step 40 (same θ and, with a subset, the same samples in every run: both depend on the step only),
+        // warm-started from step 39's vector (of its own subset's Hessian), against the same solve started cold
+        long warm = Products(40, "lambda-max@39") - Products(39, "lambda-max@39");
+        long cold = Products(40, "lambda-max@end");
+        Assert.True(warm < 0.75 * cold, $"warm-started solve {warm} products, cold {cold}");
     }
 
     [Fact]

@@ -29,6 +29,7 @@ public static class MeasureCommand
         var batch = new Option<int?>("--batch") { Description = "batch size b of the Monte-Carlo batches (and of the random training batch)" };
         var trainBatch = new Option<string?>("--train-batch") { Description = "indices I.npy (int64 [b]) of the current training batch for step-*; default: a random batch of --batch samples from --seed" };
         var tol = new Option<double?>("--tol") { Description = "relative residual tolerance of eigensolves (default 1e-6 in f64, 1e-4 in f32)" };
+        var subset = new Option<int>("--curvature-subset") { Description = "full-data curvature measurements (λ_max, top-k, trace, GNI …) on N samples drawn without replacement from --seed (the original's λ_max: 4096); 0 = all samples", DefaultValueFactory = _ => 0 };
         var seed = new Option<ulong>("--seed") { Description = "seed of every random stream (batches, probes, start vectors)", DefaultValueFactory = _ => 0 };
         var method = new Option<string>("--method") { Description = "eigensolver: auto (dense up to 200 parameters, else Lanczos), lanczos, lobpcg, power, dense", DefaultValueFactory = _ => "auto" }
             .AcceptOnlyFromAmong("auto", "lanczos", "lobpcg", "power", "dense");
@@ -49,13 +50,13 @@ public static class MeasureCommand
         var json = CommonOptions.Json();
         var command = new Command("measure", "EoSS curvature measurements (λ_max, top-k, batch sharpness, GNI, trace, …) at given weights and data.");
         foreach (var option in inputs.Options) command.Options.Add(option);
-        foreach (var option in new Option[] { measure, lr, batch, trainBatch, tol, seed, method, maxIterations, minSamples, maxSamples, relSe,
+        foreach (var option in new Option[] { measure, lr, batch, trainBatch, tol, subset, seed, method, maxIterations, minSamples, maxSamples, relSe,
                      momentumBuffer, momentum, initParams, perLayer, warmStart, vectorsOut, chunkSize, cacheMb, dtype, threads, json })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
             var request = new Request(inputs.Paths(parse), MeasurementRegistry.Parse(parse.GetValue(measure)!), parse.GetValue(lr), parse.GetValue(batch),
-                parse.GetValue(trainBatch), parse.GetValue(tol), parse.GetValue(seed), ParseMethod(parse.GetValue(method)!), parse.GetValue(maxIterations),
+                parse.GetValue(trainBatch), parse.GetValue(tol), parse.GetValue(subset), parse.GetValue(seed), ParseMethod(parse.GetValue(method)!), parse.GetValue(maxIterations),
                 new MonteCarloSettings(parse.GetValue(minSamples), parse.GetValue(maxSamples), parse.GetValue(relSe)),
                 parse.GetValue(momentumBuffer), parse.GetValue(momentum), parse.GetValue(initParams), parse.GetValue(perLayer), parse.GetValue(chunkSize),
                 parse.GetValue(cacheMb), parse.GetValue(dtype)!, parse.GetValue(warmStart), parse.GetValue(vectorsOut));
@@ -77,7 +78,7 @@ public static class MeasureCommand
     };
 
     private sealed record Request(ModelInputPaths Model, IReadOnlyList<IMeasurement> Measurements, double? Lr, int? Batch, string? TrainBatch,
-        double? Tolerance, ulong Seed, EigenMethod Method, int? MaxIterations, MonteCarloSettings MonteCarlo, string? MomentumBuffer,
+        double? Tolerance, int CurvatureSubset, ulong Seed, EigenMethod Method, int? MaxIterations, MonteCarloSettings MonteCarlo, string? MomentumBuffer,
         double? Momentum, string? InitParams, bool PerLayer, int ChunkSize, long CacheMb, string Dtype, string? WarmStart, string? VectorsOut)
     {
         /// <summary>Every missing or inconsistent option, named by its flag, before any file is read.</summary>
@@ -97,6 +98,8 @@ public static class MeasureCommand
             if (Lr is { } eta && !(eta > 0 && double.IsFinite(eta))) throw new ArgumentException($"--lr must be positive and finite, got {eta}");
             if (Batch is < 1) throw new ArgumentException($"--batch must be positive, got {Batch}");
             if (Tolerance is { } tol && !(tol > 0 && double.IsFinite(tol))) throw new ArgumentException($"--tol must be positive and finite, got {tol}");
+            if (CurvatureSubset < 0) throw new ArgumentException($"--curvature-subset must be ≥ 0 (0 = all samples), got {CurvatureSubset}");
+            if (CurvatureSubset > 0 && Batch is { } b && CurvatureSubset < b) throw new ArgumentException($"--curvature-subset {CurvatureSubset} is smaller than --batch {b}");
             if (MaxIterations is < 1) throw new ArgumentException($"--max-iterations must be positive, got {MaxIterations}");
             if (MomentumBuffer is not null && Momentum is null) throw new ArgumentException("--momentum-buffer needs --momentum (the coefficient μ)");
             if (Momentum is { } mu && !(mu >= 0 && double.IsFinite(mu))) throw new ArgumentException($"--momentum must be finite and non-negative, got {mu}");
@@ -115,6 +118,7 @@ public static class MeasureCommand
         var model = ModelInputs.Load<T>(r.Model);
         int n = model.Samples.Count, p = model.Network.ParameterCount;
         if (r.Batch is { } b && b > n) throw new ArgumentException($"--batch {b} exceeds the {n} samples of {r.Model.Inputs}");
+        if (r.CurvatureSubset > n) throw new ArgumentException($"--curvature-subset {r.CurvatureSubset} exceeds the {n} samples of {r.Model.Inputs}");
         var objective = new Objective<T>(model.Network, model.Loss, model.Samples, r.ChunkSize, r.CacheMb << 20);
         var context = new MeasurementContext<T>(objective, model.Theta)
         {
@@ -127,6 +131,7 @@ public static class MeasureCommand
             Seed = r.Seed,
             Method = r.Method,
             Tolerance = r.Tolerance,
+            CurvatureSubset = r.CurvatureSubset,
             MaxEigenIterations = r.MaxIterations,
             MonteCarlo = r.MonteCarlo,
             Threads = Parallelism.Threads,
@@ -134,7 +139,7 @@ public static class MeasureCommand
         };
         if (r.WarmStart is { } start) context.WarmStart.Store(EigenvectorCache.Hessian, ReadVectors(start, p));
         context.Validate(r.Measurements);
-        CommandRunner.Log($"measure: {model.Network.Description}, {p:N0} parameters, {n} samples, {model.Loss.Name}, {r.Dtype}, " +
+        CommandRunner.Log($"measure: {model.Network.Description}, {p:N0} parameters, {n} samples{(context.HasCurvatureSubset ? $" (curvature on {r.CurvatureSubset} of them)" : "")}, {model.Loss.Name}, {r.Dtype}, " +
                           $"{Parallelism.Threads} threads, {objective.ChunkCount} chunk(s) of {objective.ChunkSize}");
         var results = new Dictionary<string, object?>();
         foreach (var m in r.Measurements)

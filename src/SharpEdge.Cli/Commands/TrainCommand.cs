@@ -36,6 +36,8 @@ public static class TrainCommand
         var steps = new Option<long>("--steps") { Description = "exactly this many SGD steps in all (required for a new run; with --resume, a new total)" };
         var measure = new Option<string>("--measure") { Description = MeasureHelp, DefaultValueFactory = _ => d.Measure };
         var every = new Option<int>("--measure-every") { Description = "cadence of measurements listed without '@': every N steps", DefaultValueFactory = _ => d.MeasureEvery };
+        var curvatureSubset = new Option<int>("--curvature-subset") { Description = "full-data curvature measurements (λ_max, top-k, trace, GNI …) on N samples drawn without replacement, afresh at each measurement step from its seed (the original's λ_max used 4096); 0 = all samples", DefaultValueFactory = _ => d.CurvatureSubset };
+        var eigTol = new Option<double?>("--eig-tol") { Description = "relative residual tolerance of the Hessian eigensolves of measurements (default 1e-4; the original's LOBPCG: 5e-3)" };
         var gdNoise = new Option<string?>("--gd-noise") { Description = "noisy GD: every step the full-data gradient plus Gaussian noise with the covariance of sgd (a batch-b minibatch gradient), diag (its diagonal), iso (its trace, isotropic) or const (I/b); none (for a fork of a noisy run) trains on minibatches" }
             .AcceptOnlyFromAmong("sgd", "diag", "iso", "const", "none");
         var noiseMag = new Option<double>("--noise-mag") { Description = "multiplier of the noise's standard deviation (noisy GD, SDE); for const noise its σ·√b", DefaultValueFactory = _ => d.NoiseMagnitude };
@@ -72,12 +74,12 @@ public static class TrainCommand
             "Train with curvature measurements on per-measurement cadences; the run goes to the run store with checkpoints, a results.txt and the final weights. " +
             "Ctrl-C or SIGTERM stops at the next step with a checkpoint; --resume continues a stopped or killed run bit for bit.")
         {
-            dataset, numData, datasetSeed, model, initScale, initSeed, orderSeed, loss, optimizer, lr, momentum, batch, steps, measure, every,
+            dataset, numData, datasetSeed, model, initScale, initSeed, orderSeed, loss, optimizer, lr, momentum, batch, steps, measure, every, curvatureSubset, eigTol,
             gdNoise, noiseMag, noiseRefresh, noiseSeed, sde, sdeH, sdeEta, quadSwitch, quadLr, quadGn, quadLossEvery,
             projSwitch, projTopL, projResidual, projRefresh, saveTrajectory, trajectoryEvery, final, fullLossEvery, testEvery, stopLoss, checkpointEvery, checkpointMinutes, keep, resume, fork, atStep, name, results, threads, json,
         };
         Option[] runDefining = [dataset, numData, datasetSeed, model, initScale, initSeed];
-        Option[] forkable = [orderSeed, loss, optimizer, lr, momentum, batch, measure, every, gdNoise, noiseMag, noiseRefresh, noiseSeed, sde, sdeH, sdeEta,
+        Option[] forkable = [orderSeed, loss, optimizer, lr, momentum, batch, measure, every, curvatureSubset, eigTol, gdNoise, noiseMag, noiseRefresh, noiseSeed, sde, sdeH, sdeEta,
             quadSwitch, quadLr, quadGn, quadLossEvery, projSwitch, projTopL, projResidual, projRefresh, saveTrajectory, trajectoryEvery, final,
             fullLossEvery, testEvery, stopLoss, checkpointEvery, checkpointMinutes, keep, name];
 
@@ -97,6 +99,7 @@ public static class TrainCommand
                     OrderSeed = Pick(orderSeed, b.OrderSeed), Loss = Pick(loss, b.Loss), Optimizer = Pick(optimizer, b.Optimizer),
                     LearningRate = Pick(lr, b.LearningRate), Momentum = Pick(momentum, b.Momentum), BatchSize = Pick(batch, b.BatchSize),
                     Steps = Pick(steps, b.Steps), Measure = Pick(measure, b.Measure), MeasureEvery = Pick(every, b.MeasureEvery),
+                    CurvatureSubset = Pick(curvatureSubset, b.CurvatureSubset), EigenTolerance = Pick(eigTol, b.EigenTolerance),
                     StopLoss = Pick(stopLoss, b.StopLoss), CheckpointEvery = Pick(checkpointEvery, b.CheckpointEvery),
                     CheckpointMinutes = Pick(checkpointMinutes, b.CheckpointMinutes), KeepCheckpoints = Pick(keep, b.KeepCheckpoints),
                     GdNoise = Pick(gdNoise, b.GdNoise) is { } noiseModel and not "none" ? noiseModel : null, NoiseMagnitude = Pick(noiseMag, b.NoiseMagnitude), NoiseRefresh = Pick(noiseRefresh, b.NoiseRefresh),
@@ -176,6 +179,7 @@ public static class TrainCommand
                 {
                     run = result.RunId, name = result.Run.Name, status = outcome.Status.ToText(), steps = outcome.Steps, seconds = outcome.Seconds,
                     folder = result.Folder, parent = result.Run.ParentId, fork_step = result.Run.ForkStep, last = outcome.Latest, error = outcome.Error,
+                    time = outcome.Time.Select(s => new { name = s.Name, calls = s.Calls, products = s.Products, first_products = s.FirstProducts, samples = s.Samples, seconds = s.Seconds }),
                 });
             return outcome.Status == RunStatus.Interrupted ? 130 : 0;
         });

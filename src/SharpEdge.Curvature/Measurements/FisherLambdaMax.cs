@@ -20,7 +20,7 @@ public sealed class FisherLambdaMax : IMeasurement
 
     public MeasurementResult Measure<T>(MeasurementContext<T> context) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var (result, shared) = context.TopEigenpairs(EigenvectorCache.NeuralTangentKernel, () => new NeuralTangentKernelOperator<T>(context.Objective), 1);
-        return MeasurementResult.FromEigenpairs(Name, result, shared, scale: 2.0 / context.Data.Count);
+        var (result, shared) = context.TopEigenpairs(EigenvectorCache.NeuralTangentKernel, () => new NeuralTangentKernelOperator<T>(context.Curvature), 1);
+        return MeasurementResult.FromEigenpairs(Name, result, shared, scale: 2.0 / context.Curvature.Data.Count);
     }
 }

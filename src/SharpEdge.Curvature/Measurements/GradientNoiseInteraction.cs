@@ -33,11 +33,11 @@ public sealed class GradientNoiseInteraction : IMeasurement
         var g = context.Linearize();
         var normalizer = context.GradientNormSquared;
         if (!(normalizer > 0)) throw new InvalidOperationException("GNI is undefined: the full gradient is zero");
-        var full = context.Objective;
+        var full = context.Curvature;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         double exactPart = full.QuadraticForm(g);
-        var worker = context.Sampler.First;
-        var batches = context.Sampler.Batches;
+        var worker = context.CurvatureSampler.First;
+        var batches = context.CurvatureSampler.Batches;
         var theta = context.Theta;
         var estimate = MonteCarlo.Mean(i =>
         {

@@ -32,7 +32,7 @@ public sealed class HessianTrace : IBlockMeasurement
     {
         var rule = context.Stopping(DefaultStopping);
         context.Linearize();
-        var full = context.Objective;
+        var full = context.Curvature;
         var z = new T[context.ParameterCount];
         if (block.Count <= rule.MaxSamples && block.Count < context.ParameterCount)
         {

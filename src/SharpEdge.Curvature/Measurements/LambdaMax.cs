@@ -5,7 +5,8 @@ namespace SharpEdge.Curvature.Measurements;
 /// <summary>
 /// λ_max = the largest algebraic eigenvalue of the full-data Hessian H = ∇²L(θ) (eoss_spec §7.1), the paper's
 /// sharpness, compared with 2/η. Exact up to the solver tolerance (default relative residual 10⁻⁶ in float64,
-/// so the eigenvalue error is ≲ ‖r‖²/gap). Over all n samples, not HEAD's random 4096-subset (§15.1.2), with
+/// so the eigenvalue error is ≲ ‖r‖²/gap). Over all n samples, not HEAD's silent random 4096-subset (§15.1.2), unless
+/// the context asks for a subset (<see cref="MeasurementContext{T}.CurvatureSubset"/>, a fresh draw per context), with
 /// the largest-algebraic convention whatever the solver (§15.1.3); warm-started from the previous call's
 /// eigenvector. Cost: the solver's H·v products (Lanczos: ~20–60 cold, a few warm), each one R-forward and
 /// one R-backward over all n samples on the cached linearization.
@@ -19,14 +20,14 @@ public sealed class LambdaMax : IBlockMeasurement
 
     public MeasurementResult Measure<T>(MeasurementContext<T> context) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var (result, shared) = context.TopEigenpairs(EigenvectorCache.Hessian, () => new HessianOperator<T>(context.Objective), 1);
+        var (result, shared) = context.TopEigenpairs(EigenvectorCache.Hessian, () => new HessianOperator<T>(context.Curvature), 1);
         return MeasurementResult.FromEigenpairs(Name, result, shared);
     }
 
     /// <summary>λ_max of the Hessian block P_bᵀHP_b of one parameter tensor.</summary>
     public MeasurementResult MeasureBlock<T>(MeasurementContext<T> context, ParameterBlock block) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var (result, shared) = context.TopEigenpairs(EigenvectorCache.HessianBlock(block), () => new RestrictedOperator(new HessianOperator<T>(context.Objective), block), 1);
+        var (result, shared) = context.TopEigenpairs(EigenvectorCache.HessianBlock(block), () => new RestrictedOperator(new HessianOperator<T>(context.Curvature), block), 1);
         return MeasurementResult.FromEigenpairs(Name, result, shared);
     }
 }

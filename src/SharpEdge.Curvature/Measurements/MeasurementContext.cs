@@ -11,6 +11,12 @@ namespace SharpEdge.Curvature.Measurements;
 /// (learning rate, batch size, training batch, momentum, θ₀, solver and Monte-Carlo settings, threads).
 /// </summary>
 /// <remarks>
+/// The full-data objective of the curvature measurements, <see cref="Curvature"/>, is the mean over all samples, or
+/// with <see cref="CurvatureSubset"/> = N over N samples drawn without replacement from the context's seed (the
+/// original's λ_max subset, made explicit: eoss_spec §15.1.2). Monte-Carlo batches and the training batch come from
+/// all samples, except for the measurements that combine batches with the full-data objective and rely on
+/// E_B[g_B] = g (GNI, the one-step loss change, the second-moment contraction): theirs come from the same samples as
+/// <see cref="Curvature"/> (<see cref="CurvatureSampler"/>).
 /// Shared, computed on first use and kept for the context's life:
 /// <list type="bullet">
 /// <item>the linearization at θ: L(θ), g = ∇L(θ) and ‖g‖², with the objective's forward and backward passes
@@ -28,11 +34,13 @@ namespace SharpEdge.Curvature.Measurements;
 /// </remarks>
 public sealed class MeasurementContext<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private const ulong BatchStream = 1, ProbeStream = 2, SolverStream = 3, BatchSolverStream = 4;
+    private const ulong BatchStream = 1, ProbeStream = 2, SolverStream = 3, BatchSolverStream = 4, SubsetStream = 5;
 
     private readonly Dictionary<string, EigenResult> eigenpairs = [];
     private T[]? gradient;
-    private BatchSampler<T>? sampler;
+    private BatchSampler<T>? sampler, curvatureSampler;
+    private Objective<T>? curvature;
+    private int[]? curvatureIndices;
     private Objective<T>? evaluator;
     private Objective<T>? trainingBatchObjective;
 
@@ -47,9 +55,10 @@ public sealed class MeasurementContext<T> where T : unmanaged, IFloatingPointIee
         Theta = theta;
     }
 
-    /// <summary>The full-data loss L(θ) = (1/n) Σᵢ ℓᵢ and its derivatives.</summary>
+    /// <summary>The loss over all n samples, L(θ) = (1/n) Σᵢ ℓᵢ: Monte-Carlo batches and the training batch are drawn from its data.</summary>
     public Objective<T> Objective { get; }
     public ReadOnlyMemory<T> Theta { get; }
+    /// <summary>All samples.</summary>
     public Samples<T> Data => Objective.Data;
     public int ParameterCount => Objective.ParameterCount;
 
@@ -109,6 +118,67 @@ public sealed class MeasurementContext<T> where T : unmanaged, IFloatingPointIee
             : throw new ArgumentException($"the initial parameters have {value.Length} values, the model has {ParameterCount} parameters", nameof(InitialParameters));
     }
 
+    /// <summary>
+    /// The number of samples of the full-data objective of curvature measurements (<see cref="Curvature"/>), drawn
+    /// without replacement from the context's seed; 0 (the default) or at least n means all samples.
+    /// </summary>
+    public int CurvatureSubset
+    {
+        get;
+        init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(CurvatureSubset), value, "the curvature subset must be ≥ 0 (0 = all samples)");
+    }
+
+    /// <summary>Whether curvature measurements see a subset rather than all samples.</summary>
+    public bool HasCurvatureSubset => CurvatureSubset > 0 && CurvatureSubset < Data.Count;
+
+    /// <summary>
+    /// An objective over a buffer of <see cref="CurvatureSubset"/> samples (<see cref="CreateSubsetWorkspace"/>) that the
+    /// subset is gathered into instead of a fresh one: pass the same at every step, so its buffers and cached passes
+    /// (hundreds of MiB for a large model) are allocated once.
+    /// </summary>
+    public Objective<T>? SubsetWorkspace { get; init; }
+
+    /// <summary>An objective for <see cref="SubsetWorkspace"/>: <paramref name="count"/> samples of <paramref name="full"/>'s data, its network, loss and chunking.</summary>
+    public static Objective<T> CreateSubsetWorkspace(Objective<T> full, int count)
+    {
+        ArgumentNullException.ThrowIfNull(full);
+        return new Objective<T>(full.Network, full.Loss, full.Data.CreateBuffer(count), full.ChunkSize, full.CacheBudgetBytes);
+    }
+
+    /// <summary>
+    /// The full-data objective of curvature measurements (λ_max, top-k, trace, GNI's H and g …): <see cref="Objective"/>,
+    /// or with <see cref="CurvatureSubset"/> the loss over that many samples of it, drawn on first use.
+    /// </summary>
+    public Objective<T> Curvature => curvature ??= HasCurvatureSubset ? SubsetObjective() : Objective;
+
+    private Objective<T> SubsetObjective()
+    {
+        if (SubsetWorkspace is not { } workspace)
+            return new Objective<T>(Objective.Network, Objective.Loss, Data.Gather(CurvatureIndices), Objective.ChunkSize, Objective.CacheBudgetBytes);
+        if (workspace.Data.Count != CurvatureSubset || workspace.Network != Objective.Network)
+            throw new InvalidOperationException($"the subset workspace holds {workspace.Data.Count} samples of {(workspace.Network == Objective.Network ? "this" : "another")} network; the context needs {CurvatureSubset} of this one");
+        Data.GatherInto(CurvatureIndices, workspace.Data);
+        return workspace;
+    }
+
+    /// <summary>The sample indices of <see cref="Curvature"/>, ascending: N of them drawn without replacement from the seed, or all.</summary>
+    public ReadOnlySpan<int> CurvatureIndices => curvatureIndices ??= HasCurvatureSubset ? DrawSubset(Data.Count, CurvatureSubset, Stream(SubsetStream)) : [.. Enumerable.Range(0, Data.Count)];
+
+    /// <summary>The first <paramref name="count"/> of a uniform random permutation of [0, n) (partial Fisher–Yates), sorted.</summary>
+    private static int[] DrawSubset(int n, int count, Rng rng)
+    {
+        var all = new int[n];
+        for (int i = 0; i < n; i++) all[i] = i;
+        for (int i = 0; i < count; i++)
+        {
+            int j = rng.NextInt(i, n);
+            (all[i], all[j]) = (all[j], all[i]);
+        }
+        var subset = all[..count];
+        Array.Sort(subset);   // the data's own order: the mean is the same, the gather reads forward
+        return subset;
+    }
+
     /// <summary>Seed of every random stream of the context.</summary>
     public ulong Seed { get; init; }
 
@@ -156,49 +226,54 @@ public sealed class MeasurementContext<T> where T : unmanaged, IFloatingPointIee
     /// <summary>Seconds spent in the shared linearization at θ (charged to no measurement).</summary>
     public double LinearizationSeconds { get; private set; }
 
-    /// <summary>Whether a measurement has linearized the objective at θ (so <see cref="Loss"/> is free).</summary>
+    /// <summary>Whether a measurement has linearized <see cref="Curvature"/> at θ (so <see cref="Loss"/> is free).</summary>
     public bool IsLinearized => gradient is not null;
 
-    /// <summary>L(θ) over all samples.</summary>
-    public double Loss { get { Linearize(); return Objective.LinearizationLoss; } }
+    /// <summary>L(θ) over the samples of <see cref="Curvature"/>.</summary>
+    public double Loss { get { Linearize(); return Curvature.LinearizationLoss; } }
 
-    /// <summary>g = ∇L(θ) over all samples.</summary>
+    /// <summary>g = ∇L(θ) over the samples of <see cref="Curvature"/>.</summary>
     public ReadOnlySpan<T> Gradient => Linearize();
 
     /// <summary>‖g‖², summed in float64.</summary>
     public double GradientNormSquared { get { Linearize(); return field; } private set; }
 
-    /// <summary>Linearizes the objective at θ once; later calls return the kept gradient.</summary>
+    /// <summary>Linearizes <see cref="Curvature"/> at θ once; later calls return the kept gradient.</summary>
     internal T[] Linearize()
     {
         if (gradient is not null) return gradient;
         var clock = Stopwatch.StartNew();
         var g = new T[ParameterCount];
-        Objective.Linearize(Theta, g);
+        Curvature.Linearize(Theta, g);
         GradientNormSquared = Dot(g, g);
         gradient = g;
         LinearizationSeconds = clock.Elapsed.TotalSeconds;
         return g;
     }
 
-    /// <summary>The Monte-Carlo machinery: one worker per thread and the shared batch sequence (needs <see cref="BatchSize"/>).</summary>
-    public BatchSampler<T> Sampler
+    /// <summary>The Monte-Carlo machinery over all samples: one worker per thread and the shared batch sequence (needs <see cref="BatchSize"/>).</summary>
+    public BatchSampler<T> Sampler => sampler ??= CreateSampler(Objective);
+
+    /// <summary>
+    /// Monte-Carlo batches from the samples of <see cref="Curvature"/>, for estimators that combine batches with the
+    /// full-data objective and need E_B[g_B] = g (GNI, the one-step loss change); <see cref="Sampler"/> without a subset.
+    /// </summary>
+    public BatchSampler<T> CurvatureSampler => HasCurvatureSubset ? curvatureSampler ??= CreateSampler(Curvature) : Sampler;
+
+    private BatchSampler<T> CreateSampler(Objective<T> source)
     {
-        get
-        {
-            if (sampler is not null) return sampler;
-            var b = BatchSize ?? throw new InvalidOperationException("Monte-Carlo measurements need the batch size b");
-            var workers = new BatchWorker<T>[Threads];
-            for (int w = 0; w < workers.Length; w++) workers[w] = new BatchWorker<T>(Objective, b);
-            return sampler = new BatchSampler<T>(workers, new BatchSequence(Data.Count, b, Stream(BatchStream)));
-        }
+        var b = BatchSize ?? throw new InvalidOperationException("Monte-Carlo measurements need the batch size b");
+        if (b > source.Data.Count) throw new ArgumentException($"the batch size {b} exceeds the curvature subset of {source.Data.Count} samples");
+        var workers = new BatchWorker<T>[Threads];
+        for (int w = 0; w < workers.Length; w++) workers[w] = new BatchWorker<T>(source, b);
+        return new BatchSampler<T>(workers, new BatchSequence(source.Data.Count, b, Stream(BatchStream)));
     }
 
     /// <summary>
-    /// A second full-data objective for L at points other than θ (the one-step loss change): evaluating the
-    /// shared objective elsewhere would discard its linearization. Holds one chunk's forward pass.
+    /// A second objective over the samples of <see cref="Curvature"/> for L at points other than θ (the one-step loss
+    /// change): evaluating the shared objective elsewhere would discard its linearization. Holds one chunk's forward pass.
     /// </summary>
-    public Objective<T> Evaluator => evaluator ??= new Objective<T>(Objective.Network, Objective.Loss, Data, Objective.ChunkSize, cacheBudgetBytes: 0);
+    public Objective<T> Evaluator => evaluator ??= new Objective<T>(Curvature.Network, Curvature.Loss, Curvature.Data, Curvature.ChunkSize, cacheBudgetBytes: 0);
 
     /// <summary>L_B over the <see cref="TrainingBatch"/>.</summary>
     public Objective<T> TrainingBatchObjective

@@ -38,8 +38,8 @@ public sealed class OneStepLossChange : IMeasurement
         var normSquared = context.GradientNormSquared;
         if (!(normSquared > 0)) throw new InvalidOperationException("the one-step loss change is undefined: the full gradient is zero");
         var evaluator = context.Evaluator;
-        var worker = context.Sampler.First;
-        var batches = context.Sampler.Batches;
+        var worker = context.CurvatureSampler.First;
+        var batches = context.CurvatureSampler.Batches;
         var theta = context.Theta;
         var step = T.CreateTruncating(-eta);
         var clock = System.Diagnostics.Stopwatch.StartNew();

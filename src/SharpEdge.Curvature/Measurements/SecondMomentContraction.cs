@@ -33,7 +33,7 @@ public sealed class SecondMomentContraction : IMeasurement
     {
         var eta = context.LearningRate ?? throw new InvalidOperationException($"{Name} needs the learning rate η");
         var (result, shared) = context.TopEigenpairs($"second-moment-contraction/{batches}", () =>
-            new SumOperator([new HessianOperator<T>(context.Objective), new BatchHessianSecondMoment<T>(context.Sampler, context.Theta, batches)],
+            new SumOperator([new HessianOperator<T>(context.Curvature), new BatchHessianSecondMoment<T>(context.CurvatureSampler, context.Theta, batches)],
                 [-2 * eta, eta * eta]), 1);
         var measured = MeasurementResult.FromEigenpairs(Name, result, shared);
         var details = new Dictionary<string, object>(measured.Details) { ["batches"] = batches, ["operator_products"] = shared ? 0 : result.Products };

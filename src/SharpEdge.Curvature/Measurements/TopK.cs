@@ -27,7 +27,7 @@ public sealed class TopK : IBlockMeasurement
     public MeasurementResult Measure<T>(MeasurementContext<T> context) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (k > context.ParameterCount) throw new ArgumentException($"top-k={k}: the model has only {context.ParameterCount} parameters");
-        var (result, shared) = context.TopEigenpairs(EigenvectorCache.Hessian, () => new HessianOperator<T>(context.Objective), k);
+        var (result, shared) = context.TopEigenpairs(EigenvectorCache.Hessian, () => new HessianOperator<T>(context.Curvature), k);
         return MeasurementResult.FromEigenpairs(Name, result, shared, k);
     }
 
@@ -35,7 +35,7 @@ public sealed class TopK : IBlockMeasurement
     public MeasurementResult MeasureBlock<T>(MeasurementContext<T> context, ParameterBlock block) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int count = Math.Min(k, block.Count);
-        var (result, shared) = context.TopEigenpairs(EigenvectorCache.HessianBlock(block), () => new RestrictedOperator(new HessianOperator<T>(context.Objective), block), count);
+        var (result, shared) = context.TopEigenpairs(EigenvectorCache.HessianBlock(block), () => new RestrictedOperator(new HessianOperator<T>(context.Curvature), block), count);
         return MeasurementResult.FromEigenpairs(Name, result, shared, count);
     }
 }
