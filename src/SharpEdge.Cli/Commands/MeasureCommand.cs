@@ -162,7 +162,7 @@ public static class MeasureCommand
             ["batch"] = r.Batch,
             ["lr"] = r.Lr,
             ["loss"] = context.IsLinearized ? Finite(context.Loss) : null,
-            ["gradient_norm_squared"] = context.IsLinearized ? Finite(context.GradientNormSquared) : null,
+            ["gradient_norm_squared"] = context.HasGradient ? Finite(context.GradientNormSquared) : null,
             ["linearization_seconds"] = context.LinearizationSeconds,
             ["held_activation_bytes"] = objective.HeldBytes,
             ["seconds"] = clock.Elapsed.TotalSeconds,
