@@ -147,8 +147,8 @@ def main():
     print(f"EoSS mlp, CIFAR-shaped, MSE, float32, {args.threads} threads; PyTorch {torch.__version__} (Debian); "
           f"load average {load_before} before, {os.getloadavg()[0]:.2f} after")
     print("  times are setup + solve on both sides (PyTorch: forward and create_graph backward on the subset, then LOBPCG;"
-          " ours: forward and backward at θ without ∂L/∂θ, then Lanczos, JIT compilation of a fresh process included);"
-          " process start and loading the inputs are outside on both sides")
+          " ours: forward and backward at θ without ∂L/∂θ, then Lanczos; the engine's code compiles on a background"
+          " thread while the inputs load); process start and loading the inputs are outside on both sides")
     print(f"  PyTorch, original procedure (4,096-sample subset, LOBPCG reltol 0.005), cold: λ_max {cold:10.4f}  {cold_hvps:3d} HVPs  {cold_s:7.2f} s (incl. {setup:.2f} s graph)")
     print(f"  PyTorch, original procedure, warm start:                                  λ_max {warm:10.4f}  {warm_hvps:3d} HVPs  {warm_s:7.2f} s")
     print(f"  sharpedge measure, all 8,192 samples, Lanczos tol 1e-3, cold:            λ_max {m['value']:10.4f}  {m['hvps']:3d} HVPs  "
