@@ -13,7 +13,7 @@ internal static unsafe class GemmDot<T, TSimd, TVector>
     where TSimd : struct, ISimd<T, TVector>
     where TVector : struct
 {
-    /// <summary>Rows of A per tile: 4 x 4 (or 8 x 3) accumulators need a 32-register file (AVX-512), else 2 x 4.</summary>
+    /// <summary>Rows of A per tile: 4 x 4 accumulators need a 32-register file (AVX-512), else 2 x 4.</summary>
     private static int TileRows => TSimd.Lanes * sizeof(T) >= 64 ? 4 : 2;
 
     private const int TileCols = 4;
@@ -37,13 +37,7 @@ internal static unsafe class GemmDot<T, TSimd, TVector>
             lda = op.K;
         }
 
-        T* sums = stackalloc T[8 * TileCols];
-        if (TileRows == 4 && op.M > 4)
-        {
-            RunTall(op, a, lda, sums);
-            return;
-        }
-
+        T* sums = stackalloc T[4 * TileCols];
         int tileRows = TileRows;
         for (int j = 0; j < op.N; j += TileCols)
         {
@@ -56,27 +50,6 @@ internal static unsafe class GemmDot<T, TSimd, TVector>
                     Tile4x4(op.K, a + i * lda, lda, rows, b, op.Ldb, cols, sums);
                 else
                     Tile2x4(op.K, a + i * lda, lda, rows, b, op.Ldb, cols, sums);
-                Store(sums, rows, cols, op.C + i * op.Ldc + j, op.Ldc, op.Alpha, op.Beta);
-            }
-        }
-    }
-
-    /// <summary>
-    /// More than four rows on a 32-register file: 8 x 3 tiles, so each row of B (the weight matrix of a layer) is
-    /// read once per eight rows of A, and a step loads 11 vectors for 24 multiply-adds instead of 8 for 16. With
-    /// 4 x 4 tiles the A rows (L2-resident for deep k) are re-read for every four columns and the L2-to-L1 bandwidth
-    /// caps the kernel at about two thirds of the FMA peak.
-    /// </summary>
-    private static void RunTall(in GemmOperands<T> op, T* a, nint lda, T* sums)
-    {
-        for (int j = 0; j < op.N; j += 3)
-        {
-            int cols = Math.Min(3, op.N - j);
-            T* b = op.B + j * op.Ldb;
-            for (int i = 0; i < op.M; i += 8)
-            {
-                int rows = Math.Min(8, op.M - i);
-                Tile8x3(op.K, a + i * lda, lda, rows, b, op.Ldb, cols, sums);
                 Store(sums, rows, cols, op.C + i * op.Ldc + j, op.Ldc, op.Alpha, op.Beta);
             }
         }
@@ -151,77 +124,6 @@ internal static unsafe class GemmDot<T, TSimd, TVector>
         sums[13] = TSimd.Sum(s31) + Tail(a3, b1, p, k);
         sums[14] = TSimd.Sum(s32) + Tail(a3, b2, p, k);
         sums[15] = TSimd.Sum(s33) + Tail(a3, b3, p, k);
-    }
-
-    /// <summary>sums[r*4 + s] = dot(a row r, b row s) for eight rows of A and three of B: 24 accumulators
-    /// (32-register file). Rows or columns past the valid counts repeat the last valid one.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile8x3(int k, T* a, nint lda, int rows, T* b, nint ldb, int cols, T* sums)
-    {
-        T* a0 = a, a1 = a + Math.Min(1, rows - 1) * lda, a2 = a + Math.Min(2, rows - 1) * lda, a3 = a + Math.Min(3, rows - 1) * lda;
-        T* a4 = a + Math.Min(4, rows - 1) * lda, a5 = a + Math.Min(5, rows - 1) * lda, a6 = a + Math.Min(6, rows - 1) * lda, a7 = a + Math.Min(7, rows - 1) * lda;
-        T* b0 = b, b1 = b + Math.Min(1, cols - 1) * ldb, b2 = b + Math.Min(2, cols - 1) * ldb;
-        TVector s00 = TSimd.Zero, s01 = TSimd.Zero, s02 = TSimd.Zero, s10 = TSimd.Zero, s11 = TSimd.Zero, s12 = TSimd.Zero;
-        TVector s20 = TSimd.Zero, s21 = TSimd.Zero, s22 = TSimd.Zero, s30 = TSimd.Zero, s31 = TSimd.Zero, s32 = TSimd.Zero;
-        TVector s40 = TSimd.Zero, s41 = TSimd.Zero, s42 = TSimd.Zero, s50 = TSimd.Zero, s51 = TSimd.Zero, s52 = TSimd.Zero;
-        TVector s60 = TSimd.Zero, s61 = TSimd.Zero, s62 = TSimd.Zero, s70 = TSimd.Zero, s71 = TSimd.Zero, s72 = TSimd.Zero;
-        int lanes = TSimd.Lanes;
-        int p = 0;
-        for (; p <= k - lanes; p += lanes)
-        {
-            var y0 = TSimd.Load(b0 + p);
-            var y1 = TSimd.Load(b1 + p);
-            var y2 = TSimd.Load(b2 + p);
-            var x = TSimd.Load(a0 + p);
-            s00 = TSimd.MultiplyAdd(x, y0, s00);
-            s01 = TSimd.MultiplyAdd(x, y1, s01);
-            s02 = TSimd.MultiplyAdd(x, y2, s02);
-            x = TSimd.Load(a1 + p);
-            s10 = TSimd.MultiplyAdd(x, y0, s10);
-            s11 = TSimd.MultiplyAdd(x, y1, s11);
-            s12 = TSimd.MultiplyAdd(x, y2, s12);
-            x = TSimd.Load(a2 + p);
-            s20 = TSimd.MultiplyAdd(x, y0, s20);
-            s21 = TSimd.MultiplyAdd(x, y1, s21);
-            s22 = TSimd.MultiplyAdd(x, y2, s22);
-            x = TSimd.Load(a3 + p);
-            s30 = TSimd.MultiplyAdd(x, y0, s30);
-            s31 = TSimd.MultiplyAdd(x, y1, s31);
-            s32 = TSimd.MultiplyAdd(x, y2, s32);
-            x = TSimd.Load(a4 + p);
-            s40 = TSimd.MultiplyAdd(x, y0, s40);
-            s41 = TSimd.MultiplyAdd(x, y1, s41);
-            s42 = TSimd.MultiplyAdd(x, y2, s42);
-            x = TSimd.Load(a5 + p);
-            s50 = TSimd.MultiplyAdd(x, y0, s50);
-            s51 = TSimd.MultiplyAdd(x, y1, s51);
-            s52 = TSimd.MultiplyAdd(x, y2, s52);
-            x = TSimd.Load(a6 + p);
-            s60 = TSimd.MultiplyAdd(x, y0, s60);
-            s61 = TSimd.MultiplyAdd(x, y1, s61);
-            s62 = TSimd.MultiplyAdd(x, y2, s62);
-            x = TSimd.Load(a7 + p);
-            s70 = TSimd.MultiplyAdd(x, y0, s70);
-            s71 = TSimd.MultiplyAdd(x, y1, s71);
-            s72 = TSimd.MultiplyAdd(x, y2, s72);
-        }
-
-        Row(sums, TSimd.Sum(s00), TSimd.Sum(s01), TSimd.Sum(s02), a0, b0, b1, b2, p, k);
-        Row(sums + TileCols, TSimd.Sum(s10), TSimd.Sum(s11), TSimd.Sum(s12), a1, b0, b1, b2, p, k);
-        Row(sums + 2 * TileCols, TSimd.Sum(s20), TSimd.Sum(s21), TSimd.Sum(s22), a2, b0, b1, b2, p, k);
-        Row(sums + 3 * TileCols, TSimd.Sum(s30), TSimd.Sum(s31), TSimd.Sum(s32), a3, b0, b1, b2, p, k);
-        Row(sums + 4 * TileCols, TSimd.Sum(s40), TSimd.Sum(s41), TSimd.Sum(s42), a4, b0, b1, b2, p, k);
-        Row(sums + 5 * TileCols, TSimd.Sum(s50), TSimd.Sum(s51), TSimd.Sum(s52), a5, b0, b1, b2, p, k);
-        Row(sums + 6 * TileCols, TSimd.Sum(s60), TSimd.Sum(s61), TSimd.Sum(s62), a6, b0, b1, b2, p, k);
-        Row(sums + 7 * TileCols, TSimd.Sum(s70), TSimd.Sum(s71), TSimd.Sum(s72), a7, b0, b1, b2, p, k);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Row(T* sums, T s0, T s1, T s2, T* a, T* b0, T* b1, T* b2, int p, int k)
-    {
-        sums[0] = s0 + Tail(a, b0, p, k);
-        sums[1] = s1 + Tail(a, b1, p, k);
-        sums[2] = s2 + Tail(a, b2, p, k);
     }
 
     /// <summary>As <see cref="Tile4x4"/> for two rows of A: eight accumulators fit a 16-register file.</summary>

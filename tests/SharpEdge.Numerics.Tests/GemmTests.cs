@@ -6,8 +6,8 @@ public class GemmTests
 {
     // (m, n, k): empty, single-element, odd sizes that are no multiple of any tile, k beyond one depth slice,
     // m beyond one row block, n beyond one column block, shapes large enough to run multithreaded (split by
-    // rows, by columns), and few-row shapes that take the dot-product path when B is transposed (5-16 rows: 8 x 3
-    // tiles with partial row and column tiles on AVX-512).
+    // rows, by columns), and few-row shapes that take the dot-product path when B is transposed (partial row and
+    // column tiles included).
     private static readonly (int M, int N, int K)[] Shapes =
     [
         (0, 5, 3), (5, 0, 3), (4, 5, 0), (1, 1, 1), (1, 7, 13), (7, 1, 10), (13, 10, 7), (10, 13, 1),
