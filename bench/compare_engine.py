@@ -34,6 +34,7 @@ def main():
     p.add_argument("--threads", default="1,2")
     p.add_argument("--json")
     args = p.parse_args()
+    load_before = f"{os.getloadavg()[0]:.2f}"
     n_max = max(int(s) for s in args.samples.split(","))
     torch.manual_seed(0)
     layers = [torch.nn.Linear(a, b) for a, b in zip([3072, 512, 512], [512, 512, 10])]
@@ -62,7 +63,8 @@ def main():
                 rows.append({"samples": a["samples"], "threads": t, "ours_grad_ms": a["grad_seconds"] * 1e3,
                              "torch_grad_ms": b["grad_seconds"] * 1e3, "ours_hvp_ms": a["hvp_seconds"] * 1e3,
                              "torch_hvp_ms": b["hvp_seconds"] * 1e3, "ours_sample_ms": a["sharpness_sample_seconds"] * 1e3})
-    print(f"EoSS mlp, CIFAR-shaped, MSE, float32; PyTorch {torch.__version__} (Debian) vs sharpedge, same weights and inputs; medians")
+    print(f"EoSS mlp, CIFAR-shaped, MSE, float32; PyTorch {torch.__version__} (Debian) vs sharpedge, same weights and inputs; medians;"
+          f" load average {load_before} before, {os.getloadavg()[0]:.2f} after")
     print("samples threads | grad ours  torch  ratio | hvp ours  torch  ratio | ours hvp/grad | grad+hvp ours  torch  speed-up | gᵀHg/gᵀg sample ours  speed-up")
     for r in rows:
         g, h = r["ours_grad_ms"] + r["ours_hvp_ms"], r["torch_grad_ms"] + r["torch_hvp_ms"]

@@ -127,21 +127,51 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// (<see cref="HessianVectorProduct"/>, <see cref="GaussNewtonVectorProduct"/>, <see cref="Jvp"/>, <see cref="Vjp"/>).
     /// θ is held by reference, not copied (a copy would cost as much as the whole gradient of a small batch):
     /// leave it unchanged while asking for products at this point.
+    /// An empty <paramref name="gradient"/> skips the parameter gradient: the products need only the forward pass
+    /// and the output gradients of every layer, not ∂L/∂W (for an MLP on CIFAR the first layer's ∂L/∂W alone is a
+    /// third of the gradient's multiply-adds). <see cref="CompleteGradient"/> adds it later if it is wanted after all.
     /// </summary>
     public double Linearize(ReadOnlyMemory<T> theta, Span<T> gradient)
     {
         if (theta.Length != ParameterCount) throw new ArgumentException($"θ has {theta.Length} values, the model has {ParameterCount} parameters");
+        if (!gradient.IsEmpty) CheckVector(gradient, nameof(gradient));
         point = theta;
         linearized = true;
         cached = Network.TapeBytes(ChunkSize) * ChunkCount <= CacheBudgetBytes;
         double total = 0;
-        ChunkSum(gradient, (c, output) =>
+        if (gradient.IsEmpty)
         {
-            var (tape, loss) = ForwardBackward(c, output, UpdateRunningStatistics);
-            total += loss;
-        });
+            for (int c = 0; c < ChunkCount; c++) total += ForwardBackward(c, default, UpdateRunningStatistics).Loss;
+        }
+        else
+        {
+            ChunkSum(gradient, (c, output) => total += ForwardBackward(c, output, UpdateRunningStatistics).Loss);
+        }
         LinearizationLoss = total;
         return total;
+    }
+
+    /// <summary>
+    /// ∇L at the linearization point after a <see cref="Linearize"/> that skipped it: one backward pass per chunk
+    /// over the kept forward passes (forward and backward again for chunks that are not cached).
+    /// </summary>
+    public void CompleteGradient(Span<T> gradient)
+    {
+        CheckVector(gradient, nameof(gradient));
+        if (!linearized) throw new InvalidOperationException("call Linearize(θ) before asking for the gradient at θ");
+        ChunkSum(gradient, (c, output) =>
+        {
+            if (!cached)
+            {
+                ForwardBackward(c, output);
+                return;
+            }
+            var tape = tapes[c];
+            var (start, count) = Chunk(c);
+            var lossGrad = lossGradient.AsSpan(0, count * Network.OutputSize);
+            Loss.Evaluate(tape.Output, Data, start, count, Data.Count, lossGrad);
+            Network.Backward(tape, point.Span, lossGrad, output);
+        });
     }
 
     private (Tape<T> Tape, double Loss) ForwardBackward(int chunk, Span<T> gradient, bool updateRunningStatistics = false)
@@ -160,9 +190,8 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!linearized) throw new InvalidOperationException("call Linearize(θ) before asking for products at θ");
         if (cached) return tapes[chunk];
-        // The gradient this recomputation writes is not needed; the chunk buffer is free at this moment
-        // only because products below write it after this call returns.
-        return ForwardBackward(chunk, chunkVector).Tape;
+        // The products need the layers' output gradients, not the parameter gradient.
+        return ForwardBackward(chunk, default).Tape;
     }
 
     /// <summary>H v: the exact Hessian of the full loss at the linearization point, applied to v.</summary>

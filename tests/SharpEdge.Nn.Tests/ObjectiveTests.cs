@@ -38,6 +38,61 @@ public class ObjectiveTests
         Assert.Equal(whole.Evaluate(theta), results[0].Loss, 1e-14);
     }
 
+    /// <summary>
+    /// Products need only the forward pass and the layers' output gradients: a linearization that skips ∂L/∂θ
+    /// gives the same loss, H·v and G·v, and <see cref="Objective{T}.CompleteGradient"/> adds a gradient that
+    /// agrees with central differences of the loss. Cached, chunked and uncached, MLP and conv nets (BatchNorm).
+    /// </summary>
+    [Theory]
+    [InlineData("mlp:12-6-5-3:tanh", 3, 2, "mse", 4096, 1L << 31)]
+    [InlineData("mlp:12-6-5-3:gelu", 3, 2, "ce", 3, 1L << 31)]
+    [InlineData("mlp:12-6-5-3:silu", 3, 2, "mse", 4, 0L)]
+    [InlineData("cnn:channels=2-2-3:hidden=3:tanh", 3, 14, "ce", 4, 1L << 31)]
+    [InlineData("resnet_bn:blocks=1-1-1:width=2", 1, 8, "mse", 10, 0L)]
+    public void Linearizing_without_the_gradient_gives_the_same_products_and_completes_the_gradient_later(
+        string spec, int channels, int size, string loss, int chunk, long cacheBudget)
+    {
+        int[] shape = [channels, size, size];
+        var network = ModelSpec.Parse(spec).Build<double>(shape, 3);
+        var data = ConvFixtures.Images(loss, shape, 10, 3, seed: 5);
+        var theta = Fixtures.Parameters(network).Select(t => 0.5 * t).ToArray();
+        var v = Fixtures.RandomVector(theta.Length, 23);
+        Objective<double> Create() => new(network, Loss<double>.FromName(loss), data, chunk, cacheBudget);
+
+        var full = Create();
+        var g = new double[theta.Length];
+        var fullLoss = full.Linearize(theta, g);
+        var hv = new double[theta.Length];
+        full.HessianVectorProduct(v, hv);
+        var gv = new double[theta.Length];
+        full.GaussNewtonVectorProduct(v, gv);
+
+        var productsOnly = Create();
+        Assert.Equal(fullLoss, productsOnly.Linearize(theta, default), 1e-14);
+        var hv2 = new double[theta.Length];
+        productsOnly.HessianVectorProduct(v, hv2);
+        var gv2 = new double[theta.Length];
+        productsOnly.GaussNewtonVectorProduct(v, gv2);
+        Assert.True(Fixtures.RelativeError(hv2, hv) < 1e-13);
+        Assert.True(Fixtures.RelativeError(gv2, gv) < 1e-13);
+        var completed = new double[theta.Length];
+        productsOnly.CompleteGradient(completed);
+        Assert.True(Fixtures.RelativeError(completed, g) < 1e-13);
+        // products after the completion still see the linearization point
+        productsOnly.HessianVectorProduct(v, hv2);
+        Assert.True(Fixtures.RelativeError(hv2, hv) < 1e-13);
+        if (!spec.Contains("relu") && !spec.StartsWith("resnet"))
+            Assert.True(Fixtures.RelativeError(completed, Fixtures.FiniteDifferenceGradient(Create(), theta)) < 1e-6);
+    }
+
+    [Fact]
+    public void Completing_the_gradient_needs_a_linearization() =>
+        Assert.Throws<InvalidOperationException>(() =>
+        {
+            var network = Fixtures.Mlp("tanh");
+            new Objective<double>(network, Loss<double>.FromName("mse"), Fixtures.Data("mse")).CompleteGradient(new double[network.ParameterCount]);
+        });
+
     [Theory]
     [InlineData("relu", "mse", 0)]
     [InlineData("tanh", "ce", 0)]

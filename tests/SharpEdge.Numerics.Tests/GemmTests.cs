@@ -6,12 +6,13 @@ public class GemmTests
 {
     // (m, n, k): empty, single-element, odd sizes that are no multiple of any tile, k beyond one depth slice,
     // m beyond one row block, n beyond one column block, shapes large enough to run multithreaded (split by
-    // rows, by columns), and few-row shapes that take the dot-product path when B is transposed.
+    // rows, by columns), and few-row shapes that take the dot-product path when B is transposed (partial row and
+    // column tiles included).
     private static readonly (int M, int N, int K)[] Shapes =
     [
         (0, 5, 3), (5, 0, 3), (4, 5, 0), (1, 1, 1), (1, 7, 13), (7, 1, 10), (13, 10, 7), (10, 13, 1),
         (33, 47, 65), (9, 130, 20), (70, 35, 300), (300, 20, 9), (3, 4200, 5), (130, 70, 260), (40, 200, 300),
-        (7, 45, 70), (16, 150, 1000), (20, 30, 600),
+        (7, 45, 70), (16, 150, 1000), (20, 30, 600), (11, 47, 100), (5, 4, 33),
     ];
 
     // (alpha, beta): plain overwrite of a NaN-filled C, accumulate, and a general scale of both.

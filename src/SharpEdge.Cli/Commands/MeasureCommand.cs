@@ -115,6 +115,7 @@ public static class MeasureCommand
     private static Dictionary<string, object?> Run<T>(Request r) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var clock = Stopwatch.StartNew();
+        var warmup = EngineWarmup.Start<T>(r.Model.Model, r.Model.Loss);
         var model = ModelInputs.Load<T>(r.Model);
         int n = model.Samples.Count, p = model.Network.ParameterCount;
         if (r.Batch is { } b && b > n) throw new ArgumentException($"--batch {b} exceeds the {n} samples of {r.Model.Inputs}");
@@ -141,6 +142,7 @@ public static class MeasureCommand
         context.Validate(r.Measurements);
         CommandRunner.Log($"measure: {model.Network.Description}, {p:N0} parameters, {n} samples{(context.HasCurvatureSubset ? $" (curvature on {r.CurvatureSubset} of them)" : "")}, {model.Loss.Name}, {r.Dtype}, " +
                           $"{Parallelism.Threads} threads, {objective.ChunkCount} chunk(s) of {objective.ChunkSize}");
+        Task.WaitAny(warmup); // a failed warm-up changes nothing: the passes below report their own errors
         var results = new Dictionary<string, object?>();
         foreach (var m in r.Measurements)
         {
@@ -167,7 +169,7 @@ public static class MeasureCommand
             ["batch"] = r.Batch,
             ["lr"] = r.Lr,
             ["loss"] = context.IsLinearized ? Finite(context.Loss) : null,
-            ["gradient_norm_squared"] = context.IsLinearized ? Finite(context.GradientNormSquared) : null,
+            ["gradient_norm_squared"] = context.HasGradient ? Finite(context.GradientNormSquared) : null,
             ["linearization_seconds"] = context.LinearizationSeconds,
             ["held_activation_bytes"] = objective.HeldBytes,
             ["seconds"] = clock.Elapsed.TotalSeconds,

@@ -31,7 +31,7 @@ public sealed class HessianTrace : IBlockMeasurement
     private static Estimate Trace<T>(MeasurementContext<T> context, ParameterBlock block, Rng rng) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rule = context.Stopping(DefaultStopping);
-        context.Linearize();
+        context.LinearizeForProducts();
         var full = context.Curvature;
         var z = new T[context.ParameterCount];
         if (block.Count <= rule.MaxSamples && block.Count < context.ParameterCount)

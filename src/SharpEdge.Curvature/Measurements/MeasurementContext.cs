@@ -21,7 +21,8 @@ namespace SharpEdge.Curvature.Measurements;
 /// <list type="bullet">
 /// <item>the linearization at θ: L(θ), g = ∇L(θ) and ‖g‖², with the objective's forward and backward passes
 /// (one per chunk while they fit its cache budget), so every full-data H·v of every measurement costs one
-/// R-forward and one R-backward. The context owns the objective: nothing else may linearize it meanwhile;</item>
+/// R-forward and one R-backward. Eigensolves linearize without g (<see cref="LinearizeForProducts"/>); the first
+/// measurement that reads g completes it with one more backward pass. The context owns the objective: nothing else may linearize it meanwhile;</item>
 /// <item>one <see cref="BatchWorker{T}"/> per thread and the <see cref="BatchSequence"/> of Monte-Carlo batches
 /// (sample i of every Monte-Carlo measurement is batch i);</item>
 /// <item>eigenpairs per operator, so λ_max after top-k (or gradient projection after either) costs nothing, and
@@ -227,10 +228,13 @@ public sealed class MeasurementContext<T> where T : unmanaged, IFloatingPointIee
     public double LinearizationSeconds { get; private set; }
 
     /// <summary>Whether a measurement has linearized <see cref="Curvature"/> at θ (so <see cref="Loss"/> is free).</summary>
-    public bool IsLinearized => gradient is not null;
+    public bool IsLinearized { get; private set; }
+
+    /// <summary>Whether g = ∇L(θ) has been computed (eigenvalue-only measurements skip it).</summary>
+    public bool HasGradient => gradient is not null;
 
     /// <summary>L(θ) over the samples of <see cref="Curvature"/>.</summary>
-    public double Loss { get { Linearize(); return Curvature.LinearizationLoss; } }
+    public double Loss { get { LinearizeForProducts(); return Curvature.LinearizationLoss; } }
 
     /// <summary>g = ∇L(θ) over the samples of <see cref="Curvature"/>.</summary>
     public ReadOnlySpan<T> Gradient => Linearize();
@@ -238,16 +242,31 @@ public sealed class MeasurementContext<T> where T : unmanaged, IFloatingPointIee
     /// <summary>‖g‖², summed in float64.</summary>
     public double GradientNormSquared { get { Linearize(); return field; } private set; }
 
-    /// <summary>Linearizes <see cref="Curvature"/> at θ once; later calls return the kept gradient.</summary>
+    /// <summary>
+    /// Linearizes <see cref="Curvature"/> at θ for products (H·v, G·v, J v) without the parameter gradient, which an
+    /// eigensolve never reads: about half the cost of a gradient for MLPs. Later calls do nothing.
+    /// </summary>
+    internal void LinearizeForProducts()
+    {
+        if (IsLinearized) return;
+        var clock = Stopwatch.StartNew();
+        Curvature.Linearize(Theta, default);
+        IsLinearized = true;
+        LinearizationSeconds += clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Linearizes <see cref="Curvature"/> at θ with its gradient once (completing a products-only linearization); later calls return the kept gradient.</summary>
     internal T[] Linearize()
     {
         if (gradient is not null) return gradient;
         var clock = Stopwatch.StartNew();
         var g = new T[ParameterCount];
-        Curvature.Linearize(Theta, g);
+        if (IsLinearized) Curvature.CompleteGradient(g);
+        else Curvature.Linearize(Theta, g);
+        IsLinearized = true;
         GradientNormSquared = Dot(g, g);
         gradient = g;
-        LinearizationSeconds = clock.Elapsed.TotalSeconds;
+        LinearizationSeconds += clock.Elapsed.TotalSeconds;
         return g;
     }
 
@@ -318,7 +337,7 @@ public sealed class MeasurementContext<T> where T : unmanaged, IFloatingPointIee
     {
         if (eigenpairs.TryGetValue(key, out var known) && known.Values.Length >= k)
             return (Trim(known, k), true);
-        Linearize();
+        LinearizeForProducts();
         var op = create();
         var result = EigenSolvers.TopK(op, k, SolverOptions(WarmStart.Get(key, op.Size)));
         if (result.Vectors is { } vectors) WarmStart.Store(key, vectors.Select(v => (double[])v.Clone()).ToArray());

@@ -28,6 +28,24 @@ public class EigenvalueMeasurementTests
         Assert.True(result.Value.Products > 0);
     }
 
+    /// <summary>λ_max needs no gradient: the context linearizes for products only, and a later reader of g gets it
+    /// completed, equal to the gradient of a full linearization.</summary>
+    [Fact]
+    public void Lambda_max_leaves_the_gradient_to_the_first_measurement_that_reads_it()
+    {
+        var (objective, theta) = Problem("ce");
+        var context = Context(objective, theta);
+        new LambdaMax().Measure(context);
+        Assert.True(context.IsLinearized);
+        Assert.False(context.HasGradient);
+        var (reference, _) = Problem("ce");
+        var g = new double[theta.Length];
+        Assert.Equal(reference.Linearize(theta, g), context.Loss, 1e-14);
+        Assert.Equal(g.Sum(x => x * x), context.GradientNormSquared, 1e-12 * g.Sum(x => x * x));
+        Assert.True(context.HasGradient);
+        for (int i = 0; i < g.Length; i++) Assert.Equal(g[i], context.Gradient[i], 1e-13);
+    }
+
     [Theory]
     [InlineData(EigenMethod.Lanczos, "mse")]
     [InlineData(EigenMethod.Lobpcg, "mse")]
