@@ -1,3 +1,4 @@
+using SharpEdge.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace SharpEdge.Gpu;
@@ -21,12 +22,12 @@ internal static class KernelMath<TOps> where TOps : struct, IFloatOps
     private static double Product(double a, double b) => default(TOps).Product(a, b);
 
     private const double TanhSaturation = 20.0;
-    private const double Log2E = 1.4426950408889634;
-    private const double Ln2High = 0.6931471805599453;
-    private const double Ln2Low = 2.3190468138462996e-17;
-    // 1.5·2^52: adding it rounds to an integer held in the low mantissa bits.
-    private const double RoundingShifter = 6755399441055744.0;
-    private const ulong RoundingShifterBits = 0x4338000000000000;
+    // exp's range reduction shares SimdMath's constants, so both round alike
+    private const double Log2E = SimdMath.Log2E;
+    private const double Ln2High = SimdMath.Ln2High;
+    private const double Ln2Low = SimdMath.Ln2Low;
+    private const double RoundingShifter = SimdMath.RoundingShifter;
+    private const ulong RoundingShifterBits = (ulong)SimdMath.RoundingShifterBits;
     private const ulong SignBit = 0x8000000000000000;
 
     /// <summary>tanh x: the Padé branch below 1, 1 − 2/(e^{2|x|} + 1) above, |x| clamped at 20 (SimdMath.Tanh).</summary>

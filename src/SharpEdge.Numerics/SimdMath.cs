@@ -41,12 +41,12 @@ public static partial class SimdMath
 
     private const double ExpClampLow = -746.0;
     private const double ExpClampHigh = 710.0;
-    private const double Log2E = 1.4426950408889634;
-    private const double Ln2High = 0.6931471805599453;
-    private const double Ln2Low = 2.3190468138462996e-17;
+    internal const double Log2E = 1.4426950408889634;
+    internal const double Ln2High = 0.6931471805599453;
+    internal const double Ln2Low = 2.3190468138462996e-17;
     // 1.5 * 2^52: adding it rounds to an integer held in the low mantissa bits.
-    private const double RoundingShifter = 6755399441055744.0;
-    private const long RoundingShifterBits = 0x4338000000000000;
+    internal const double RoundingShifter = 6755399441055744.0;
+    internal const long RoundingShifterBits = 0x4338000000000000;
 
     /// <summary>e^x per lane. Overflows to +inf, underflows (through subnormals) to 0, NaN stays NaN.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
