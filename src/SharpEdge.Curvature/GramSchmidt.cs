@@ -24,31 +24,32 @@ internal sealed class GramSchmidt
         var c = coefficients.AsSpan(0, m);
         int chunks = (n + Chunk - 1) / Chunk;
         int threads = Math.Min(Parallelism.Threads, chunks);
-        if (threads <= 1 || m == 0)
-        {
-            for (int j = 0; j < m; j++) c[j] = TensorPrimitives.Dot(basis[j], w);
-            for (int j = 0; j < m; j++) TensorPrimitives.MultiplyAdd(basis[j], -c[j], w, w);
-            return c;
-        }
+        if (m == 0) return c;
+        // Chunk by chunk even on one thread: a slice of w stays in cache while the basis streams past, so w is
+        // read once per half instead of once per basis vector.
         if (partials.Length < chunks * m) partials = new double[Math.Max(chunks * m, 2 * partials.Length)];
         var local = partials;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
-        Parallel.For(0, chunks, options, chunk =>
+        var shared = coefficients;
+        void Dots(int chunk)
         {
             int start = chunk * Chunk, length = Math.Min(Chunk, n - start);
             var slice = w.AsSpan(start, length);
             for (int j = 0; j < m; j++) local[chunk * m + j] = TensorPrimitives.Dot(basis[j].AsSpan(start, length), slice);
-        });
-        c.Clear();
-        for (int chunk = 0; chunk < chunks; chunk++)
-            TensorPrimitives.Add(c, partials.AsSpan(chunk * m, m), c);
-        var shared = coefficients;
-        Parallel.For(0, chunks, options, chunk =>
+        }
+        void Updates(int chunk)
         {
             int start = chunk * Chunk, length = Math.Min(Chunk, n - start);
             var slice = w.AsSpan(start, length);
             for (int j = 0; j < m; j++) TensorPrimitives.MultiplyAdd(basis[j].AsSpan(start, length), -shared[j], slice, slice);
-        });
+        }
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
+        if (threads <= 1) for (int chunk = 0; chunk < chunks; chunk++) Dots(chunk);
+        else Parallel.For(0, chunks, options, Dots);
+        c.Clear();
+        for (int chunk = 0; chunk < chunks; chunk++)
+            TensorPrimitives.Add(c, partials.AsSpan(chunk * m, m), c);
+        if (threads <= 1) for (int chunk = 0; chunk < chunks; chunk++) Updates(chunk);
+        else Parallel.For(0, chunks, options, Updates);
         return c;
     }
 }
