@@ -80,10 +80,10 @@ public static class DemoCommand
         using var store = RunStore.Open(resultsFolder);
         store.MarkInterrupted();
         using var cancel = new CancellationTokenSource();
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Interrupt(c, cancel));
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Interrupt(c, cancel));
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => TrainCommand.Interrupt("demo", c, cancel));
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => TrainCommand.Interrupt("demo", c, cancel));
         var progress = new ProgressLine("demo");
-        var hooks = new TrainingHooks(p => Report(progress, p), CommandRunner.Log, cancel.Token);
+        var hooks = new TrainingHooks(p => TrainCommand.Report(progress, p), CommandRunner.Log, cancel.Token);
         TrainingResult result;
         try
         {
@@ -140,21 +140,6 @@ public static class DemoCommand
     }
 
     private static double? Nullable(double value) => double.IsFinite(value) ? value : null;
-
-    /// <summary>The first Ctrl-C or SIGTERM stops at the next step with a checkpoint (resume with train --resume); a second one quits at once.</summary>
-    private static void Interrupt(PosixSignalContext context, CancellationTokenSource cancel)
-    {
-        if (cancel.IsCancellationRequested) return;
-        context.Cancel = true;
-        CommandRunner.Log($"demo: {context.Signal}: stopping at the next step with a checkpoint (again to quit at once)");
-        cancel.Cancel();
-    }
-
-    private static void Report(ProgressLine line, TrainingProgress p)
-    {
-        var measured = string.Concat(new[] { "lambda_max", "batch_sharpness" }.Where(p.Latest.ContainsKey).Select(k => $"  {k} {p.Latest[k]:G4}"));
-        line.Report((double)p.Step / p.Steps, p.Remaining, $"step {p.Step}/{p.Steps}  loss {p.Loss:G4}{measured}  {p.StepsPerSecond:F0} steps/s");
-    }
 }
 
 /// <summary>

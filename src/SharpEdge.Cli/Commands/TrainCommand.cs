@@ -133,8 +133,8 @@ public static class TrainCommand
             using var store = RunStore.Open(resultsFolder);
             store.MarkInterrupted();
             using var cancel = new CancellationTokenSource();
-            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Interrupt(c, cancel));
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Interrupt(c, cancel));
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Interrupt("train", c, cancel));
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Interrupt("train", c, cancel));
             var progress = new ProgressLine("train");
             var hooks = new TrainingHooks(p => Report(progress, p), CommandRunner.Log, cancel.Token);
             TrainingResult result;
@@ -186,16 +186,20 @@ public static class TrainCommand
         return command;
     }
 
-    /// <summary>The first Ctrl-C or SIGTERM stops at the next step with a checkpoint; a second one ends the process at once.</summary>
-    private static void Interrupt(PosixSignalContext context, CancellationTokenSource cancel)
+    /// <summary>
+    /// The first Ctrl-C or SIGTERM stops at the next step with a checkpoint; a second one ends the process at once.
+    /// Shared with <c>demo</c>, which trains through the same loop.
+    /// </summary>
+    internal static void Interrupt(string commandName, PosixSignalContext context, CancellationTokenSource cancel)
     {
         if (cancel.IsCancellationRequested) return;
         context.Cancel = true;
-        CommandRunner.Log($"train: {context.Signal}: stopping at the next step with a checkpoint (again to quit at once)");
+        CommandRunner.Log($"{commandName}: {context.Signal}: stopping at the next step with a checkpoint (again to quit at once)");
         cancel.Cancel();
     }
 
-    private static void Report(ProgressLine line, TrainingProgress p)
+    /// <summary>The live progress line of a training run: step, loss, the latest λ_max and batch sharpness, speed.</summary>
+    internal static void Report(ProgressLine line, TrainingProgress p)
     {
         var measured = string.Concat(new[] { "lambda_max", "batch_sharpness" }.Where(p.Latest.ContainsKey).Select(k => $"  {k} {p.Latest[k]:G4}"));
         line.Report((double)p.Step / p.Steps, p.Remaining, $"step {p.Step}/{p.Steps}  loss {p.Loss:G4}{measured}  {p.StepsPerSecond:F0} steps/s");
