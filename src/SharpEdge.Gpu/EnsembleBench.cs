@@ -12,6 +12,12 @@ public sealed record EnsembleCheck(int Models, int Epochs, int StepsPerEpoch, do
 /// </summary>
 public sealed record EnsembleThroughput(string Device, int Models, int Epochs, int StepsPerEpoch, double SetupSeconds, double TrainingSeconds)
 {
+    /// <summary>
+    /// Model-steps per second of the launches between saves alone (null when there were none): the rate of a long
+    /// run, where 20 saves in 10⁸ steps cost nothing, while a short bench spends much of its time reading states back.
+    /// </summary>
+    public double? SteadyModelStepsPerSecond { get; init; }
+
     /// <summary>The paper's data set: 14 400 models (12×12 cells × 100) of 10⁸ SGD steps each.</summary>
     public const double PaperModelSteps = 14_400 * 1e8;
 
@@ -55,10 +61,24 @@ public static class EnsembleBench
     public static EnsembleThroughput Measure(EnsembleDevice device, int models, int epochs, int batches)
     {
         var members = Members(models, new TeacherStudentConfig { Epochs = epochs, BatchCount = batches });
+        var schedule = members[0].Config.Schedule;
         var clock = Stopwatch.StartNew();
-        TimeSpan training = TimeSpan.Zero;
-        EnsembleTrainer.Train(device, members, progress: p => training = p.Elapsed, epochsPerLaunch: epochs);
-        return new EnsembleThroughput(device.Description, models, epochs, batches, clock.Elapsed.TotalSeconds - training.TotalSeconds, training.TotalSeconds);
+        TimeSpan training = TimeSpan.Zero, steady = TimeSpan.Zero;
+        long epochsDone = 0, steadyEpochs = 0;
+        EnsembleTrainer.Train(device, members, progress: p =>
+        {
+            long epoch = p.EpochsDone / models;
+            if (!schedule.IsSaveEpoch((int)epochsDone))
+            {
+                steady += p.Elapsed - training;
+                steadyEpochs += epoch - epochsDone;
+            }
+            (training, epochsDone) = (p.Elapsed, epoch);
+        }, epochsPerLaunch: epochs);
+        return new EnsembleThroughput(device.Description, models, epochs, batches, clock.Elapsed.TotalSeconds - training.TotalSeconds, training.TotalSeconds)
+        {
+            SteadyModelStepsPerSecond = steadyEpochs == 0 ? null : (double)models * steadyEpochs * batches / steady.TotalSeconds,
+        };
     }
 
     /// <summary>The CPU trainer's throughput: one model per thread on <paramref name="threads"/> threads.</summary>

@@ -66,10 +66,11 @@ public sealed class EnsembleDevice : IDisposable
     /// ILGPU's CPU accelerator, which runs the same kernel with every group thread a .NET thread: exact but slow,
     /// for checking the kernel without a GPU. <paramref name="threadsPerGroup"/> bounds K × models per group.
     /// </summary>
-    public static EnsembleDevice OpenCpu(int threadsPerGroup = 16)
+    public static EnsembleDevice OpenCpu(int threadsPerGroup = 32)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(threadsPerGroup, 4);
-        var device = new CPUDevice(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: threadsPerGroup / 4, numMultiprocessors: 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threadsPerGroup, 32);
+        // Warps of 32 as on NVIDIA GPUs, so the paper-shape kernel's shuffles run here as they do there.
+        var device = new CPUDevice(numThreadsPerWarp: 32, numWarpsPerMultiprocessor: threadsPerGroup / 32, numMultiprocessors: 1);
         var context = Context.Create(builder => builder.CPU(device).Math(MathMode.Default));
         return new EnsembleDevice(context, context.GetCPUDevice(0).CreateAccelerator(context));
     }

@@ -40,6 +40,9 @@ internal struct EnsembleShape
     public int Models, Units, Width, BatchSize, BatchCount, Activation, ModelsPerGroup;
     public int FirstEpoch, Epochs;
 
+    /// <summary>Always 0: a value the PTX compiler cannot know, for <see cref="IFloatOps.Product"/>.</summary>
+    public ulong Zero;
+
     /// <summary>1: also accumulate the batch gradients into <see cref="EnsembleViews.GradientSums"/>.</summary>
     public int Accumulate;
 
@@ -109,9 +112,9 @@ internal static class EnsembleKernel<TOps> where TOps : struct, IFloatOps
                     int weightRow = weightBase + k * stride;
                     int n = 0;
                     for (; n + SampleTile <= batchSize; n += SampleTile)
-                        Forward4(shared, weightRow, featureBase + n * width, width, errorBase + n * units + k, units, shape.Activation);
+                        Forward4(shared, weightRow, featureBase + n * width, width, errorBase + n * units + k, units, shape.Activation, shape.Zero);
                     for (; n < batchSize; n++)
-                        Forward1(shared, weightRow, featureBase + n * width, width, errorBase + n * units + k, shape.Activation);
+                        Forward1(shared, weightRow, featureBase + n * width, width, errorBase + n * units + k, shape.Activation, shape.Zero);
                 }
                 Group.Barrier();
 
@@ -129,7 +132,7 @@ internal static class EnsembleKernel<TOps> where TOps : struct, IFloatOps
                     for (int n = 0; n < batchSize; n++)
                     {
                         double residual = shared[residualBase + n];
-                        squaredErrors += default(TOps).Product(residual, residual);
+                        squaredErrors += default(TOps).Product(residual, residual, shape.Zero);
                     }
                     double loss = 0.5 * (squaredErrors / batchSize);
                     // Strict ">" before the update, so NaN never triggers it (phase_ml_spec §3.3).
@@ -149,7 +152,7 @@ internal static class EnsembleKernel<TOps> where TOps : struct, IFloatOps
                     for (int n = 0; n < batchSize; n++)
                     {
                         int at = n * units + k;
-                        double error = (readout * shared[residualBase + n]) * KernelMath<TOps>.Slope(shape.Activation, shared[errorBase + at]);
+                        double error = (readout * shared[residualBase + n]) * KernelMath<TOps>.Slope(shape.Activation, shared[errorBase + at], shape.Zero);
                         shared[errorBase + at] = error;
                         shared[stepBase + at] = stepScale * error;
                     }
@@ -174,7 +177,7 @@ internal static class EnsembleKernel<TOps> where TOps : struct, IFloatOps
     // σ(z) for four samples n … n+3 of unit k: z as two FMA chains over even and odd l, then added (Forward4 of the
     // AVX-512 kernel); results at output + i·units.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Forward4(ArrayView<double> shared, int weightRow, int features, int width, int output, int units, int activation)
+    private static void Forward4(ArrayView<double> shared, int weightRow, int features, int width, int output, int units, int activation, ulong zero)
     {
         double e0 = 0.0, e1 = 0.0, e2 = 0.0, e3 = 0.0, o0 = 0.0, o1 = 0.0, o2 = 0.0, o3 = 0.0;
         int f1 = features + width, f2 = f1 + width, f3 = f2 + width;
@@ -199,15 +202,15 @@ internal static class EnsembleKernel<TOps> where TOps : struct, IFloatOps
             e2 = default(TOps).Fma(w, shared[f2 + l], e2);
             e3 = default(TOps).Fma(w, shared[f3 + l], e3);
         }
-        shared[output] = KernelMath<TOps>.Activate(activation, e0 + o0);
-        shared[output + units] = KernelMath<TOps>.Activate(activation, e1 + o1);
-        shared[output + 2 * units] = KernelMath<TOps>.Activate(activation, e2 + o2);
-        shared[output + 3 * units] = KernelMath<TOps>.Activate(activation, e3 + o3);
+        shared[output] = KernelMath<TOps>.Activate(activation, e0 + o0, zero);
+        shared[output + units] = KernelMath<TOps>.Activate(activation, e1 + o1, zero);
+        shared[output + 2 * units] = KernelMath<TOps>.Activate(activation, e2 + o2, zero);
+        shared[output + 3 * units] = KernelMath<TOps>.Activate(activation, e3 + o3, zero);
     }
 
     // One sample (the batch's remainder), in the same order.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Forward1(ArrayView<double> shared, int weightRow, int features, int width, int output, int activation)
+    private static void Forward1(ArrayView<double> shared, int weightRow, int features, int width, int output, int activation, ulong zero)
     {
         double even = 0.0, odd = 0.0;
         int l = 0;
@@ -217,7 +220,7 @@ internal static class EnsembleKernel<TOps> where TOps : struct, IFloatOps
             odd = default(TOps).Fma(shared[weightRow + l + 1], shared[features + l + 1], odd);
         }
         if (l < width) even = default(TOps).Fma(shared[weightRow + l], shared[features + l], even);
-        shared[output] = KernelMath<TOps>.Activate(activation, even + odd);
+        shared[output] = KernelMath<TOps>.Activate(activation, even + odd, zero);
     }
 
     // target[row + l] += Σ_n shared[factors + n·units] · φ1[n, l] for l < L: per element an FMA chain over the samples in

@@ -13,13 +13,18 @@ namespace SharpEdge.Gpu;
 /// </summary>
 internal static class EnsemblePtx
 {
-    /// <summary>PTX for <paramref name="architecture"/> (default sm_90, the H100), with ILGPU's O2 optimisations as on a device.</summary>
-    public static string Generate(CudaArchitecture? architecture = null)
+    /// <summary>
+    /// PTX of the general kernel, or with <paramref name="paperShape"/> of <see cref="PaperShapeKernel{TOps}"/>, for
+    /// <paramref name="architecture"/> (default sm_90, the H100), with ILGPU's O2 optimisations as on a device.
+    /// </summary>
+    public static string Generate(bool paperShape = false, CudaArchitecture? architecture = null)
     {
         using var context = Context.Create(builder => builder.Math(MathMode.Default).Optimize(OptimizationLevel.O2));
         var target = architecture ?? CudaArchitecture.SM_90;
         using var backend = new PTXBackend(context, new CudaCapabilityContext(target), target, CudaInstructionSet.ISA_80, nvvmAPI: null);
-        var method = typeof(EnsembleKernel<PtxOps>).GetMethod(nameof(EnsembleKernel<PtxOps>.Run))!;
+        var method = paperShape
+            ? typeof(PaperShapeKernel<PtxOps>).GetMethod(nameof(PaperShapeKernel<PtxOps>.Run))!
+            : typeof(EnsembleKernel<PtxOps>).GetMethod(nameof(EnsembleKernel<PtxOps>.Run))!;
         var entry = EntryPointDescription.FromExplicitlyGroupedKernel(method);
         var compiled = (PTXCompiledKernel)backend.Compile(entry, new KernelSpecialization());
         return compiled.PTXAssembly;

@@ -22,6 +22,8 @@ public static class EnsembleTrainer
 {
     // Threads per block to aim for; fewer when K or shared memory does not allow more models per block.
     private const int TargetThreadsPerGroup = 256;
+    // Warps per thread block of the paper-shape kernel (two models per warp): small blocks schedule evenly.
+    private const int PaperShapeWarpsPerGroup = 4;
     // Models generated (and their φ1 held on the host) at a time before upload.
     private const int UploadChunk = 256;
 
@@ -62,17 +64,26 @@ public static class EnsembleTrainer
             Models = count, Units = units, Width = width, BatchSize = shared.BatchSize, BatchCount = shared.BatchCount,
             Activation = (int)shared.Activation,
         };
-        shape.ModelsPerGroup = ModelsPerGroup(accelerator, shape);
+        // The paper's shape has its own kernel (W in registers, warp shuffles); other shapes take the general one.
+        bool paperShape = PaperShapeKernel<PtxOps>.Fits(shape) && accelerator.WarpSize == 32;
+        shape.ModelsPerGroup = paperShape
+            ? Math.Min(PaperShapeWarpsPerGroup, accelerator.MaxNumThreadsPerGroup / 32) * PaperShapeKernel<PtxOps>.ModelsPerWarp
+            : ModelsPerGroup(accelerator, shape);
+        int sharedPerModel = paperShape ? PaperShapeKernel<PtxOps>.SharedPerModel : shape.SharedPerModel;
         var views = new EnsembleViews
         {
             Weights = weights.View, GradientSums = gradientSums.View, Features = features.View, Labels = labels.View, Readout = readout.View,
             StepScales = stepScales.View, LossSums = lossSums.View, DivergedEpochs = divergedEpochs.View, DivergedBatches = divergedBatches.View,
         };
-        var kernel = device.IsCuda
-            ? accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(EnsembleKernel<PtxOps>.Run)
-            : accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(EnsembleKernel<ScalarOps>.Run);
+        var kernel = (device.IsCuda, paperShape) switch
+        {
+            (true, true) => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(PaperShapeKernel<PtxOps>.Run),
+            (true, false) => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(EnsembleKernel<PtxOps>.Run),
+            (false, true) => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(PaperShapeKernel<ScalarOps>.Run),
+            (false, false) => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(EnsembleKernel<ScalarOps>.Run),
+        };
         var launch = new KernelConfig((count + shape.ModelsPerGroup - 1) / shape.ModelsPerGroup, shape.ModelsPerGroup * units,
-            SharedMemoryConfig.RequestDynamic<double>(shape.ModelsPerGroup * shape.SharedPerModel));
+            SharedMemoryConfig.RequestDynamic<double>(shape.ModelsPerGroup * sharedPerModel));
 
         int epochs = options.EpochsToTrain(schedule);
         // Progress times the training launches only: set-up (drawing models, slot 0, uploads) does not scale with epochs.

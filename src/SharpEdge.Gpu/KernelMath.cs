@@ -19,7 +19,7 @@ internal static class KernelMath<TOps> where TOps : struct, IFloatOps
     private static double Fma(double a, double b, double c) => default(TOps).Fma(a, b, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double Product(double a, double b) => default(TOps).Product(a, b);
+    private static double Product(double a, double b, ulong zero) => default(TOps).Product(a, b, zero);
 
     private const double TanhSaturation = 20.0;
     // exp's range reduction shares SimdMath's constants, so both round alike
@@ -32,14 +32,14 @@ internal static class KernelMath<TOps> where TOps : struct, IFloatOps
 
     /// <summary>tanh x: the Padé branch below 1, 1 − 2/(e^{2|x|} + 1) above, |x| clamped at 20 (SimdMath.Tanh).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Tanh(double x)
+    public static double Tanh(double x, ulong zero)
     {
         double magnitude = Math.Abs(x);
         // vminpd(20, m): m when m is NaN, so NaN stays NaN.
         magnitude = TanhSaturation < magnitude ? TanhSaturation : magnitude;
         bool isSmall = magnitude < 1.0;
 
-        double s = Product(magnitude, magnitude);
+        double s = Product(magnitude, magnitude, zero);
         double p = Fma(s, -1.0, -1430.0);
         p = Fma(p, s, -289575.0);
         p = Fma(p, s, -16081065.0);
@@ -50,7 +50,7 @@ internal static class KernelMath<TOps> where TOps : struct, IFloatOps
         q = Fma(q, s, 310134825.0);
         q = Fma(q, s, 654729075.0);
 
-        double expTwice = ExpOfModerate(magnitude + magnitude);
+        double expTwice = ExpOfModerate(magnitude + magnitude, zero);
         double numerator = isSmall ? p : 2.0;
         double denominator = isSmall ? q : expTwice + 1.0;
         double ratio = numerator / denominator;
@@ -63,7 +63,7 @@ internal static class KernelMath<TOps> where TOps : struct, IFloatOps
 
     // e^x for x in [0, 64] (or NaN): x = n·ln2 + r, e^r by a degree-9 polynomial, 2^n as one scale factor.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static double ExpOfModerate(double x)
+    private static double ExpOfModerate(double x, ulong zero)
     {
         double shifted = Fma(x, Log2E, RoundingShifter);
         double n = shifted - RoundingShifter;
@@ -81,14 +81,14 @@ internal static class KernelMath<TOps> where TOps : struct, IFloatOps
         q = Fma(q, r, 0.5000000000000001);
         double mantissa = Fma(r * r, q, r) + 1.0;
         ulong exponent = ILGPU.Interop.FloatAsInt(shifted) - (RoundingShifterBits - 1023);
-        return Product(mantissa, ILGPU.Interop.IntAsFloat(exponent << 52));
+        return Product(mantissa, ILGPU.Interop.IntAsFloat(exponent << 52), zero);
     }
 
     /// <summary>σ of the activation code (0 tanh, 1 relu, 2 identity: <see cref="TeacherStudent.Activation"/>'s values).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Activate(int activation, double x) => activation switch
+    public static double Activate(int activation, double x, ulong zero) => activation switch
     {
-        0 => Tanh(x),
+        0 => Tanh(x, zero),
         // x·(x > 0) by multiplication, so NaN stays NaN as in generate.py.
         1 => x * (x > 0.0 ? 1.0 : 0.0),
         _ => x,
@@ -96,9 +96,9 @@ internal static class KernelMath<TOps> where TOps : struct, IFloatOps
 
     /// <summary>σ' from the activated value a: 1 − a·a with a·a rounded first (generate.py), 1·(a &gt; 0), or 1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Slope(int activation, double activated) => activation switch
+    public static double Slope(int activation, double activated, ulong zero) => activation switch
     {
-        0 => 1.0 - Product(activated, activated),
+        0 => 1.0 - Product(activated, activated, zero),
         1 => activated > 0.0 ? 1.0 : 0.0,
         _ => 1.0,
     };

@@ -85,13 +85,16 @@ public sealed class EnsembleTrainerTests(CpuDeviceFixture fixture, ITestOutputHe
     }
 
     // relu with a wide student and read-out passes a batch loss of 100 part-way through the first epoch
-    // (the configuration of the CPU trainer's divergence tests); the second model does not diverge.
-    [Fact]
-    public void DivergenceFillsTheSameSlotsAsTheCpuTrainer()
+    // (the configuration of the CPU trainer's divergence tests); the second model does not diverge. K = 16 runs the
+    // paper-shape kernel, where both models share a warp and the calm one goes on alone.
+    [Theory]
+    [InlineData(8)]
+    [InlineData(16)]
+    public void DivergenceFillsTheSameSlotsAsTheCpuTrainer(int hiddenUnits)
     {
         var diverging = new TeacherStudentConfig
         {
-            Activation = Activation.Relu, HiddenUnits = 8, BatchCount = 100, Epochs = 3, LearningRate = 2.0, StudentWidth = 4.0, ReadoutWidth = 2.0,
+            Activation = Activation.Relu, HiddenUnits = hiddenUnits, BatchCount = 100, Epochs = 3, LearningRate = 2.0, StudentWidth = 4.0, ReadoutWidth = 2.0,
         };
         var calm = diverging with { LearningRate = 0.001 };
         var device = EnsembleTrainer.Train(Device, [new(diverging, 3), new(calm, 3)]);

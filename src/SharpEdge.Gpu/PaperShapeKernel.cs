@@ -1,0 +1,190 @@
+using System.Runtime.CompilerServices;
+using ILGPU;
+
+namespace SharpEdge.Gpu;
+
+/// <summary>
+/// The SGD kernel for the paper's shape (K = 16, L = 32, four samples per step), the one the whole phase diagram
+/// trains: 16 lanes per model, two models per warp, lane k holding row k of the student in registers
+/// (<see cref="StudentRow32"/>). The same results, bit for bit, as <see cref="EnsembleKernel{TOps}"/> and the CPU trainer.
+/// </summary>
+/// <remarks>
+/// <para>Why it is faster than the general kernel: W never goes through shared memory (the general kernel reads and
+/// writes it there every step, which bounds it by shared-memory bandwidth); ŷ is summed by warp shuffles rather than
+/// in shared memory; the only synchronisation is the warp's, since a model never spans two warps; and the next
+/// batch's φ1 and labels are loaded from global memory while the current batch is computed, so the load latency
+/// is hidden. Shared memory holds only the current batch (132 doubles per model).</para>
+/// <para>ŷ in the AVX-512 kernel's order: lane j &lt; 8 of the CPU holds fma(Z[j+8], h[j+8], Z[j]·h[j]); here lane
+/// k ≥ 8 computes that value for j = k − 8 from its partner's product (xor 8), the three pairwise additions are
+/// butterflies over xor 1, 2 and 4 (IEEE addition commutes exactly, so both partners get the same sum), and lanes
+/// k &lt; 8 take the result from lane k + 8.</para>
+/// </remarks>
+internal static class PaperShapeKernel<TOps> where TOps : struct, IFloatOps
+{
+    public const int Units = 16, Width = StudentRow32.Width, BatchSize = 4;
+
+    /// <summary>Models per warp: 32 lanes / K.</summary>
+    public const int ModelsPerWarp = 2;
+
+    /// <summary>Shared doubles per model: the batch's φ1 (4×32) and its four labels.</summary>
+    public const int SharedPerModel = BatchSize * Width + BatchSize;
+
+    private const int LabelsAt = BatchSize * Width;
+    private const double DivergenceThreshold = TeacherStudent.TeacherStudentConfig.DivergenceThreshold;
+
+    /// <summary>True when <paramref name="shape"/> is the shape this kernel is written for.</summary>
+    public static bool Fits(EnsembleShape shape) => shape.Units == Units && shape.Width == Width && shape.BatchSize == BatchSize;
+
+    public static void Run(EnsembleShape shape, EnsembleViews views)
+    {
+        int lane = Warp.LaneIdx, k = lane & (Units - 1);
+        int slot = Group.IdxX / Units;
+        int model = Grid.IdxX * shape.ModelsPerGroup + slot;
+        bool exists = model < shape.Models;
+        // Lanes of a missing model (the grid's last warp) compute on the last model and write nothing: every lane
+        // of a warp must take part in the shuffles.
+        int source = exists ? model : shape.Models - 1;
+        bool active = exists && views.DivergedEpochs[source] < 0;
+
+        var shared = SharedMemory.GetDynamic<double>();
+        int stage = slot * SharedPerModel;
+        long rowOffset = ((long)source * Units + k) * Width;
+        long samples = (long)BatchSize * shape.BatchCount;
+        long featureBase = source * samples * Width, labelBase = source * samples;
+
+        var row = StudentRow32.Load(views.Weights, rowOffset);
+        double readout = views.Readout[(long)source * Units + k];
+        double stepScale = views.StepScales[source];
+
+        // Lane k stages φ1 values 8k … 8k+7 of the batch, lanes 0-3 its labels.
+        int batch = 0;
+        var next = Prefetch(views, featureBase, labelBase, batch, k);
+        for (int epoch = 0; epoch < shape.Epochs; epoch++)
+        {
+            double lossSum = 0.0;
+            for (batch = 0; batch < shape.BatchCount; batch++)
+            {
+                // Everyone has finished reading the previous batch before it is overwritten.
+                Warp.Barrier();
+                Stage(shared, stage, next, k);
+                Warp.Barrier();
+                int following = batch + 1 == shape.BatchCount ? 0 : batch + 1;
+                next = Prefetch(views, featureBase, labelBase, following, k);
+
+                var z = StudentRow32.Forward4<TOps>(row, shared, stage);
+                Tile4 hidden;
+                hidden.S0 = KernelMath<TOps>.Activate(shape.Activation, z.S0, shape.Zero);
+                hidden.S1 = KernelMath<TOps>.Activate(shape.Activation, z.S1, shape.Zero);
+                hidden.S2 = KernelMath<TOps>.Activate(shape.Activation, z.S2, shape.Zero);
+                hidden.S3 = KernelMath<TOps>.Activate(shape.Activation, z.S3, shape.Zero);
+
+                Tile4 residual;
+                residual.S0 = shared[stage + LabelsAt] - Output(readout, hidden.S0, k);
+                residual.S1 = shared[stage + LabelsAt + 1] - Output(readout, hidden.S1, k);
+                residual.S2 = shared[stage + LabelsAt + 2] - Output(readout, hidden.S2, k);
+                residual.S3 = shared[stage + LabelsAt + 3] - Output(readout, hidden.S3, k);
+
+                if (active)
+                {
+                    double squaredErrors = default(TOps).Product(residual.S0, residual.S0, shape.Zero);
+                    squaredErrors += default(TOps).Product(residual.S1, residual.S1, shape.Zero);
+                    squaredErrors += default(TOps).Product(residual.S2, residual.S2, shape.Zero);
+                    squaredErrors += default(TOps).Product(residual.S3, residual.S3, shape.Zero);
+                    double loss = 0.5 * (squaredErrors / BatchSize);
+                    // Strict ">" before the update, so NaN never triggers it (phase_ml_spec §3.3).
+                    if (loss > DivergenceThreshold)
+                    {
+                        active = false;
+                        if (k == 0)
+                        {
+                            views.DivergedEpochs[model] = shape.FirstEpoch + epoch;
+                            views.DivergedBatches[model] = batch;
+                        }
+                    }
+                    else lossSum += loss;
+                }
+                if (active)
+                {
+                    Tile4 error, step;
+                    error.S0 = (readout * residual.S0) * KernelMath<TOps>.Slope(shape.Activation, hidden.S0, shape.Zero);
+                    error.S1 = (readout * residual.S1) * KernelMath<TOps>.Slope(shape.Activation, hidden.S1, shape.Zero);
+                    error.S2 = (readout * residual.S2) * KernelMath<TOps>.Slope(shape.Activation, hidden.S2, shape.Zero);
+                    error.S3 = (readout * residual.S3) * KernelMath<TOps>.Slope(shape.Activation, hidden.S3, shape.Zero);
+                    step.S0 = stepScale * error.S0;
+                    step.S1 = stepScale * error.S1;
+                    step.S2 = stepScale * error.S2;
+                    step.S3 = stepScale * error.S3;
+                    row = StudentRow32.Update4<TOps>(row, step, shared, stage);
+                    if (shape.Accumulate != 0) Accumulate(views.GradientSums, rowOffset, error, shared, stage);
+                }
+            }
+            if (active && k == 0) views.LossSums[model] = lossSum;
+        }
+        if (exists) StudentRow32.Store(row, views.Weights, rowOffset);
+    }
+
+    // A batch's share of one lane: φ1 values 8k … 8k+7 (coalesced over the 16 lanes) and, for k < 4, label k.
+    private struct Staging
+    {
+        public double F0, F1, F2, F3, F4, F5, F6, F7, Label;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Staging Prefetch(EnsembleViews views, long featureBase, long labelBase, int batch, int k)
+    {
+        long at = featureBase + (long)batch * BatchSize * Width + 8 * k;
+        Staging s;
+        s.F0 = views.Features[at];
+        s.F1 = views.Features[at + 1];
+        s.F2 = views.Features[at + 2];
+        s.F3 = views.Features[at + 3];
+        s.F4 = views.Features[at + 4];
+        s.F5 = views.Features[at + 5];
+        s.F6 = views.Features[at + 6];
+        s.F7 = views.Features[at + 7];
+        s.Label = views.Labels[labelBase + (long)batch * BatchSize + (k & (BatchSize - 1))];
+        return s;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Stage(ArrayView<double> shared, int stage, Staging s, int k)
+    {
+        int at = stage + 8 * k;
+        shared[at] = s.F0;
+        shared[at + 1] = s.F1;
+        shared[at + 2] = s.F2;
+        shared[at + 3] = s.F3;
+        shared[at + 4] = s.F4;
+        shared[at + 5] = s.F5;
+        shared[at + 6] = s.F6;
+        shared[at + 7] = s.F7;
+        if (k < BatchSize) shared[stage + LabelsAt + k] = s.Label;
+    }
+
+    // ŷ = Σ_k Z_k h_k over the model's 16 lanes, in the AVX-512 kernel's order (see the remarks); every lane gets it.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Output(double readout, double hidden, int k)
+    {
+        double product = default(TOps).Fma(readout, hidden, 0.0);
+        double lane = default(TOps).Fma(readout, hidden, Warp.ShuffleXor(product, 8));
+        double sum = lane + Warp.ShuffleXor(lane, 1);
+        sum += Warp.ShuffleXor(sum, 2);
+        sum += Warp.ShuffleXor(sum, 4);
+        double upper = Warp.ShuffleXor(sum, 8);
+        return k >= 8 ? sum : upper;
+    }
+
+    // Σ over the batch of error_n ⊗ φ1_n into the launch's gradient sums (save epochs only), each element an FMA
+    // chain over n in order, as the general kernel's AddOuterProducts.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate(ArrayView<double> sums, long row, Tile4 error, ArrayView<double> shared, int stage)
+    {
+        for (int l = 0; l < Width; l++)
+        {
+            double value = default(TOps).Fma(error.S0, shared[stage + l], sums[row + l]);
+            value = default(TOps).Fma(error.S1, shared[stage + Width + l], value);
+            value = default(TOps).Fma(error.S2, shared[stage + 2 * Width + l], value);
+            sums[row + l] = default(TOps).Fma(error.S3, shared[stage + 3 * Width + l], value);
+        }
+    }
+}
