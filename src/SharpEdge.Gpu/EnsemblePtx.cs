@@ -26,7 +26,7 @@ internal static class EnsemblePtx
             ? typeof(PaperShapeKernel<PtxOps>).GetMethod(nameof(PaperShapeKernel<PtxOps>.Run))!
             : typeof(EnsembleKernel<PtxOps>).GetMethod(nameof(EnsembleKernel<PtxOps>.Run))!;
         var entry = EntryPointDescription.FromExplicitlyGroupedKernel(method);
-        var compiled = (PTXCompiledKernel)backend.Compile(entry, new KernelSpecialization());
+        var compiled = (PTXCompiledKernel)backend.Compile(entry, paperShape ? EnsembleTrainer.PaperShapeSpecialization : new KernelSpecialization());
         return compiled.PTXAssembly;
     }
 }

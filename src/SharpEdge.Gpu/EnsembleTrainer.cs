@@ -24,6 +24,17 @@ public static class EnsembleTrainer
     private const int TargetThreadsPerGroup = 256;
     // Warps per thread block of the paper-shape kernel (two models per warp): small blocks schedule evenly.
     private const int PaperShapeWarpsPerGroup = 4;
+
+    // Thread blocks of the paper-shape kernel that must fit on one SM (.minnctapersm), which caps its registers per
+    // thread at 65,536 / (128 · blocks). Measured on an H100 at 14,400 models, model-steps/s between saves: 1 block
+    // (no cap: ptxas takes 255 registers, 8 warps per SM) 6.0-6.6×10⁸; 3 (170 registers) 3.1×10⁸;
+    // 4 (128) 1.4×10⁸; 5 1.1×10⁸; 6 0.8×10⁸: below 255 registers the 32 doubles of the student row and the
+    // prefetched batch spill. SHARPEDGE_GPU_BLOCKS_PER_SM overrides it, for tuning on other GPUs.
+    private const int PaperShapeBlocksPerSm = 1;
+
+    internal static KernelSpecialization PaperShapeSpecialization => new(
+        PaperShapeWarpsPerGroup * 32,
+        int.TryParse(Environment.GetEnvironmentVariable("SHARPEDGE_GPU_BLOCKS_PER_SM"), out int blocks) && blocks > 0 ? blocks : PaperShapeBlocksPerSm);
     // Models generated (and their φ1 held on the host) at a time before upload.
     private const int UploadChunk = 256;
 
@@ -77,7 +88,7 @@ public static class EnsembleTrainer
         };
         var kernel = (device.IsCuda, paperShape) switch
         {
-            (true, true) => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(PaperShapeKernel<PtxOps>.Run),
+            (true, true) => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(PaperShapeKernel<PtxOps>.Run, PaperShapeSpecialization),
             (true, false) => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(EnsembleKernel<PtxOps>.Run),
             (false, true) => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(PaperShapeKernel<ScalarOps>.Run),
             (false, false) => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(EnsembleKernel<ScalarOps>.Run),

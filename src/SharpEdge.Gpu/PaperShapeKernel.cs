@@ -56,7 +56,6 @@ internal static class PaperShapeKernel<TOps> where TOps : struct, IFloatOps
         double readout = views.Readout[(long)source * Units + k];
         double stepScale = views.StepScales[source];
 
-        // Lane k stages φ1 values 8k … 8k+7 of the batch, lanes 0-3 its labels.
         int batch = 0;
         var next = Prefetch(views, featureBase, labelBase, batch, k);
         for (int epoch = 0; epoch < shape.Epochs; epoch++)
@@ -123,7 +122,8 @@ internal static class PaperShapeKernel<TOps> where TOps : struct, IFloatOps
         if (exists) StudentRow32.Store(row, views.Weights, rowOffset);
     }
 
-    // A batch's share of one lane: φ1 values 8k … 8k+7 (coalesced over the 16 lanes) and, for k < 4, label k.
+    // A batch's share of one lane: φ1 values k, k + 16, …, k + 112 (each load and store touches 16 consecutive
+    // doubles, so global loads coalesce and shared stores hit distinct banks) and, for k < 4, label k.
     private struct Staging
     {
         public double F0, F1, F2, F3, F4, F5, F6, F7, Label;
@@ -132,16 +132,16 @@ internal static class PaperShapeKernel<TOps> where TOps : struct, IFloatOps
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Staging Prefetch(EnsembleViews views, long featureBase, long labelBase, int batch, int k)
     {
-        long at = featureBase + (long)batch * BatchSize * Width + 8 * k;
+        long at = featureBase + (long)batch * BatchSize * Width + k;
         Staging s;
-        s.F0 = views.Features[at];
-        s.F1 = views.Features[at + 1];
-        s.F2 = views.Features[at + 2];
-        s.F3 = views.Features[at + 3];
-        s.F4 = views.Features[at + 4];
-        s.F5 = views.Features[at + 5];
-        s.F6 = views.Features[at + 6];
-        s.F7 = views.Features[at + 7];
+        s.F0 = views.Features[at + 0];
+        s.F1 = views.Features[at + 16];
+        s.F2 = views.Features[at + 32];
+        s.F3 = views.Features[at + 48];
+        s.F4 = views.Features[at + 64];
+        s.F5 = views.Features[at + 80];
+        s.F6 = views.Features[at + 96];
+        s.F7 = views.Features[at + 112];
         s.Label = views.Labels[labelBase + (long)batch * BatchSize + (k & (BatchSize - 1))];
         return s;
     }
@@ -149,15 +149,15 @@ internal static class PaperShapeKernel<TOps> where TOps : struct, IFloatOps
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Stage(ArrayView<double> shared, int stage, Staging s, int k)
     {
-        int at = stage + 8 * k;
-        shared[at] = s.F0;
-        shared[at + 1] = s.F1;
-        shared[at + 2] = s.F2;
-        shared[at + 3] = s.F3;
-        shared[at + 4] = s.F4;
-        shared[at + 5] = s.F5;
-        shared[at + 6] = s.F6;
-        shared[at + 7] = s.F7;
+        int at = stage + k;
+        shared[at + 0] = s.F0;
+        shared[at + 16] = s.F1;
+        shared[at + 32] = s.F2;
+        shared[at + 48] = s.F3;
+        shared[at + 64] = s.F4;
+        shared[at + 80] = s.F5;
+        shared[at + 96] = s.F6;
+        shared[at + 112] = s.F7;
         if (k < BatchSize) shared[stage + LabelsAt + k] = s.Label;
     }
 

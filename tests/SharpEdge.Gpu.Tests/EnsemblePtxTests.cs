@@ -17,7 +17,11 @@ public sealed class EnsemblePtxTests
         Assert.DoesNotContain(".approx", ptx);
         // Values that live in local memory (address-taken temporaries) cost the kernel most of its speed on a GPU.
         Assert.DoesNotContain("st.local", ptx);
-        if (paperShape) Assert.Contains("shfl.sync.bfly", ptx);
+        if (paperShape)
+        {
+            Assert.Contains("shfl.sync.bfly", ptx);
+            Assert.Contains(".maxntid 128", ptx);   // launch bounds: four warps per block
+        }
         else Assert.Contains("bar.sync", ptx);
     }
 }
