@@ -36,7 +36,7 @@ public static class EnsembleBench
     /// Trains <paramref name="models"/> models of the paper's shape (two cells, lr 1 and 8) for <paramref name="epochs"/>
     /// epochs on the device and with the CPU trainer, and compares W, dW and loss in every slot.
     /// </summary>
-    public static EnsembleCheck Check(EnsembleDevice device, int models, int epochs, int batches)
+    public static EnsembleCheck Check(GpuDevice device, int models, int epochs, int batches)
     {
         var members = Members(models, new TeacherStudentConfig { Epochs = epochs, BatchCount = batches });
         var onDevice = EnsembleTrainer.Train(device, members);
@@ -58,7 +58,7 @@ public static class EnsembleBench
     }
 
     /// <summary>The ensemble kernel's throughput on <paramref name="models"/> models of the paper's shape.</summary>
-    public static EnsembleThroughput Measure(EnsembleDevice device, int models, int epochs, int batches)
+    public static EnsembleThroughput Measure(GpuDevice device, int models, int epochs, int batches)
     {
         var members = Members(models, new TeacherStudentConfig { Epochs = epochs, BatchCount = batches });
         var schedule = members[0].Config.Schedule;

@@ -43,7 +43,7 @@ public static class EnsembleTrainer
     /// is called after each launch, its elapsed time counted from the first launch. <paramref name="epochsPerLaunch"/> bounds the epochs of one kernel launch (how
     /// often progress and cancellation are seen).
     /// </summary>
-    public static SeedResult[] Train(EnsembleDevice device, IReadOnlyList<EnsembleMember> members, TrainerOptions? options = null,
+    public static SeedResult[] Train(GpuDevice device, IReadOnlyList<EnsembleMember> members, TrainerOptions? options = null,
         Action<TrainingProgress>? progress = null, int epochsPerLaunch = 100, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(device);

@@ -106,7 +106,7 @@ public class PhaseDeviceTests
 
     private static bool HasCudaDevice()
     {
-        using var device = Gpu.EnsembleDevice.TryOpenCuda();
+        using var device = Gpu.GpuDevice.TryOpenCuda();
         return device is not null;
     }
 

@@ -12,7 +12,7 @@ public sealed class EnsembleTrainerTests(CpuDeviceFixture fixture, ITestOutputHe
 {
     private const double Tolerance = 1e-12;
 
-    private EnsembleDevice Device => fixture.Device;
+    private GpuDevice Device => fixture.Device;
 
     // max over slots of the norm-wise relative difference of W, dW and loss; asserts each below the tolerance.
     private static double AssertSameHistory(SeedResult device, SeedResult cpu, string what)
@@ -119,7 +119,7 @@ public sealed class EnsembleTrainerTests(CpuDeviceFixture fixture, ITestOutputHe
 /// <summary>One CPU accelerator for all tests of the class (creating an ILGPU context costs a little).</summary>
 public sealed class CpuDeviceFixture : IDisposable
 {
-    public EnsembleDevice Device { get; } = EnsembleDevice.OpenCpu();
+    public GpuDevice Device { get; } = GpuDevice.OpenCpu();
 
     public void Dispose() => Device.Dispose();
 }

@@ -34,8 +34,8 @@ internal static class EnsembleBenchCommand
                 if (parse.GetValue(option) < 1) throw new ArgumentException($"{option.Name} must be positive, got {parse.GetValue(option)}");
             using var ensembleDevice = parse.GetValue(device) switch
             {
-                "cuda" => EnsembleDevice.TryOpenCuda() ?? throw new InvalidOperationException("--device cuda: no CUDA device found (no NVIDIA GPU, or no CUDA driver ILGPU can load)"),
-                "ilgpu-cpu" => EnsembleDevice.OpenCpu(),
+                "cuda" => GpuDevice.TryOpenCuda() ?? throw new InvalidOperationException("--device cuda: no CUDA device found (no NVIDIA GPU, or no CUDA driver ILGPU can load)"),
+                "ilgpu-cpu" => GpuDevice.OpenCpu(),
                 var other => throw new ArgumentException($"--device: '{other}' is not cuda or ilgpu-cpu"),
             };
             CommandRunner.Log($"bench ensemble: device {ensembleDevice.Description}");

@@ -126,7 +126,7 @@ public static class PhaseCommands
     /// all cells' models train in one ensemble (cells differ only in lr and eps), which is what keeps a GPU busy.
     /// </summary>
     private static List<CellResult> TrainCells(IReadOnlyList<TeacherStudentConfig> configs, long baseSeed, int first, int count, string root, OutputFormat format,
-        RunStore store, string label, EnsembleDevice? device)
+        RunStore store, string label, GpuDevice? device)
     {
         var workers = Numerics.Parallelism.Threads;
         var seeds = configs.Select(config => CellSeeds.Derive(config, baseSeed, first, count)).ToList();
@@ -171,7 +171,7 @@ public static class PhaseCommands
         }
     }
 
-    private static long CreateRun(RunStore store, TeacherStudentConfig config, long[] cellSeeds, string root, EnsembleDevice? device) => store.CreateRun(new RunRecord
+    private static long CreateRun(RunStore store, TeacherStudentConfig config, long[] cellSeeds, string root, GpuDevice? device) => store.CreateRun(new RunRecord
     {
         Name = PhaseOutput.CellDirectoryName(config), Kind = "phase", Status = RunStatus.Running,
         Config = new JsonObject

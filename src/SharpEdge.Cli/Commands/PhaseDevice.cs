@@ -15,10 +15,10 @@ internal static class PhaseDevice
     /// The first CUDA device for <c>cuda</c> (an error without one) and <c>auto</c> (one stderr line and null without
     /// one); null for <c>cpu</c>.
     /// </summary>
-    public static EnsembleDevice? Open(DeviceChoice choice, string label)
+    public static GpuDevice? Open(DeviceChoice choice, string label)
     {
         if (choice == DeviceChoice.Cpu) return null;
-        var cuda = Environment.GetEnvironmentVariable(EmulationVariable) == "1" ? EnsembleDevice.OpenCpu() : EnsembleDevice.TryOpenCuda();
+        var cuda = Environment.GetEnvironmentVariable(EmulationVariable) == "1" ? GpuDevice.OpenCpu() : GpuDevice.TryOpenCuda();
         if (cuda is not null) return cuda;
         if (choice == DeviceChoice.Cuda)
             throw new InvalidOperationException("--device cuda: no CUDA device found (no NVIDIA GPU, or no CUDA driver ILGPU can load); use --device cpu or auto");
@@ -34,8 +34,8 @@ internal static class PhaseDevice
     }
 
     /// <summary>"cuda" or "cpu": the device recorded in a run's metadata and in the JSON output.</summary>
-    public static string Kind(EnsembleDevice? device) => device is null ? "cpu" : "cuda";
+    public static string Kind(GpuDevice? device) => device is null ? "cpu" : "cuda";
 
     /// <summary>The device in words, e.g. "NVIDIA H100 80GB HBM3 (CUDA, 79.1 GiB)", or "cpu".</summary>
-    public static string Name(EnsembleDevice? device) => device?.Description ?? "cpu";
+    public static string Name(GpuDevice? device) => device?.Description ?? "cpu";
 }

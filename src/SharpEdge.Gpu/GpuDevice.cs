@@ -18,12 +18,15 @@ public enum DeviceChoice
     Cuda,
 }
 
-/// <summary>An ILGPU context and accelerator that runs <see cref="EnsembleTrainer"/>: a CUDA GPU, or ILGPU's CPU accelerator (tests).</summary>
-public sealed class EnsembleDevice : IDisposable
+/// <summary>
+/// An ILGPU context and accelerator: a CUDA GPU, or ILGPU's CPU accelerator (tests). The teacher-student ensemble
+/// (<see cref="EnsembleTrainer"/>) and the MLP curvature engine (<see cref="DeviceMlp"/>) run on it.
+/// </summary>
+public sealed class GpuDevice : IDisposable
 {
     private readonly Context context;
 
-    private EnsembleDevice(Context context, Accelerator accelerator)
+    private GpuDevice(Context context, Accelerator accelerator)
     {
         this.context = context;
         Accelerator = accelerator;
@@ -40,7 +43,7 @@ public sealed class EnsembleDevice : IDisposable
         : $"ILGPU CPU accelerator ({Accelerator.MaxNumThreadsPerGroup} threads per group)";
 
     /// <summary>The first CUDA device, or null when there is none (no GPU, or no CUDA driver).</summary>
-    public static EnsembleDevice? TryOpenCuda()
+    public static GpuDevice? TryOpenCuda()
     {
         Context? context = null;
         try
@@ -52,7 +55,7 @@ public sealed class EnsembleDevice : IDisposable
                 context.Dispose();
                 return null;
             }
-            return new EnsembleDevice(context, devices[0].CreateAccelerator(context));
+            return new GpuDevice(context, devices[0].CreateAccelerator(context));
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or NotSupportedException or InvalidOperationException or CudaException)
         {
@@ -66,13 +69,13 @@ public sealed class EnsembleDevice : IDisposable
     /// ILGPU's CPU accelerator, which runs the same kernel with every group thread a .NET thread: exact but slow,
     /// for checking the kernel without a GPU. <paramref name="threadsPerGroup"/> bounds K × models per group.
     /// </summary>
-    public static EnsembleDevice OpenCpu(int threadsPerGroup = 32)
+    public static GpuDevice OpenCpu(int threadsPerGroup = 32)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threadsPerGroup, 32);
         // Warps of 32 as on NVIDIA GPUs, so the paper-shape kernel's shuffles run here as they do there.
         var device = new CPUDevice(numThreadsPerWarp: 32, numWarpsPerMultiprocessor: threadsPerGroup / 32, numMultiprocessors: 1);
         var context = Context.Create(builder => builder.CPU(device).Math(MathMode.Default));
-        return new EnsembleDevice(context, context.GetCPUDevice(0).CreateAccelerator(context));
+        return new GpuDevice(context, context.GetCPUDevice(0).CreateAccelerator(context));
     }
 
     public void Dispose()

@@ -1,0 +1,113 @@
+using SharpEdge.Curvature;
+using SharpEdge.Gpu.Curvature;
+using SharpEdge.Nn;
+using SharpEdge.Numerics;
+using Xunit.Abstractions;
+
+namespace SharpEdge.Gpu.Tests;
+
+/// <summary>
+/// The GPU curvature engine on ILGPU's CPU accelerator against the CPU engine (<see cref="Objective{T}"/>) on the same
+/// weights and data: loss, gradient and Hessian-vector products in float64, and λ_max through the same solver.
+/// </summary>
+public sealed class DeviceMlpTests(CpuDeviceFixture fixture, ITestOutputHelper output) : IClassFixture<CpuDeviceFixture>
+{
+    private const double Tolerance = 1e-12;
+
+    private sealed record Problem(Network<double> Network, Loss<double> Loss, Samples<double> Data, double[] Theta);
+
+    // n samples of a small MLP with random weights (scaled up so tanh and ReLU are well inside their nonlinear range).
+    private static Problem Create(string spec, string loss, int samples, ulong seed)
+    {
+        var model = ModelSpec.Parse(spec);
+        const int inputs = 7, outputs = 3;
+        var network = model.Build<double>([inputs], outputs);
+        var theta = new double[network.ParameterCount];
+        model.Initialize(network, theta, 1.0, seed);
+        var rng = new Rng(seed + 1);
+        for (int i = 0; i < theta.Length; i++) theta[i] += 0.1 * rng.NextNormal();   // non-zero biases
+        var x = new double[samples * inputs];
+        rng.FillNormal(x);
+        Samples<double> data;
+        if (loss == "mse")
+        {
+            var y = new double[samples * outputs];
+            rng.FillNormal(y);
+            data = new Samples<double>(x, [inputs], y, outputs, null);
+            return new Problem(network, new MeanSquaredError<double>(), data, theta);
+        }
+        var labels = Enumerable.Range(0, samples).Select(i => (int)(rng.NextDouble() * outputs)).ToArray();
+        data = new Samples<double>(x, [inputs], null, outputs, labels);
+        return new Problem(network, new CrossEntropy<double>(), data, theta);
+    }
+
+    [Theory]
+    [InlineData("mlp:7-6-5-3:relu", "mse")]
+    [InlineData("mlp:7-6-5-3:tanh", "mse")]
+    [InlineData("mlp:7-6-5-3:relu", "ce")]
+    [InlineData("mlp:7-9-3:tanh", "ce")]
+    public void LossGradientAndHessianProductsEqualTheCpuEngine(string spec, string loss)
+    {
+        var p = Create(spec, loss, samples: 37, seed: 5);
+        var cpu = new Objective<double>(p.Network, p.Loss, p.Data);
+        using var gpu = new DeviceMlp(fixture.Device, p.Network, p.Loss, p.Data);
+        int n = p.Network.ParameterCount;
+
+        var expectedGradient = new double[n];
+        var gradient = new double[n];
+        double expectedLoss = cpu.Linearize(p.Theta, expectedGradient);
+        double value = gpu.Linearize(p.Theta, gradient);
+        Assert.Equal(expectedLoss, value, Tolerance * Math.Abs(expectedLoss));
+        double gradientDifference = Compare.RelativeDifference(gradient, expectedGradient);
+        Assert.True(gradientDifference <= Tolerance, $"gradient: relative difference {gradientDifference:G3}");
+
+        var rng = new Rng(9);
+        double worst = 0.0;
+        for (int trial = 0; trial < 3; trial++)
+        {
+            var v = new double[n];
+            rng.FillNormal(v);
+            var expected = new double[n];
+            var hv = new double[n];
+            cpu.HessianVectorProduct(v, expected);
+            gpu.HessianVectorProduct(v, hv);
+            double difference = Compare.RelativeDifference(hv, expected);
+            Assert.True(difference <= Tolerance, $"H·v {trial}: relative difference {difference:G3}");
+            worst = Math.Max(worst, difference);
+        }
+        output.WriteLine($"{spec} {loss}: loss {value:G6}, gradient difference {gradientDifference:G3}, H·v difference {worst:G3}");
+    }
+
+    [Fact]
+    public void LambdaMaxOnTheDeviceEqualsTheCpuEngine()
+    {
+        var p = Create("mlp:7-6-5-3:tanh", "mse", samples: 29, seed: 11);
+        var cpu = new Objective<double>(p.Network, p.Loss, p.Data);
+        using var gpu = new DeviceMlp(fixture.Device, p.Network, p.Loss, p.Data);
+        var gradient = new double[p.Network.ParameterCount];
+        cpu.Linearize(p.Theta, gradient);
+        gpu.Linearize(p.Theta, gradient);
+        var options = new EigenOptions { Method = EigenMethod.Lanczos, Tolerance = 1e-10 };
+        double expected = EigenSolvers.TopK(new HessianOperator<double>(cpu), 1, options).Values[0];
+        double actual = EigenSolvers.TopK(new DeviceHessianOperator(gpu), 1, options).Values[0];
+        Assert.Equal(expected, actual, 1e-9 * Math.Abs(expected));
+        // And against the dense matrix of the CPU Hessian, independently of the solver.
+        double dense = SymmetricEigen.Decompose(LinearOperator.ToDense(new HessianOperator<double>(cpu)), p.Network.ParameterCount).Values.Max();
+        Assert.Equal(dense, actual, 1e-8 * Math.Abs(dense));
+    }
+
+    [Fact]
+    public void NetworksOtherThanMlpsAndHessianProductsBeforeLinearizingAreRefused()
+    {
+        var p = Create("mlp:7-6-3:relu", "mse", samples: 5, seed: 1);
+        using var gpu = new DeviceMlp(fixture.Device, p.Network, p.Loss, p.Data);
+        var error = Assert.Throws<InvalidOperationException>(() => gpu.HessianVectorProduct(new double[p.Network.ParameterCount], new double[p.Network.ParameterCount]));
+        Assert.Contains("Linearize", error.Message);
+        Assert.Throws<ArgumentException>(() => gpu.Linearize(new double[3], new double[p.Network.ParameterCount]));
+
+        var conv = ModelSpec.Parse("cnn").Build<double>([3, 32, 32], 10);
+        var images = new Samples<double>(new double[2 * 3 * 32 * 32], [3, 32, 32], new double[20], 10, null);
+        var refusal = Assert.Throws<NotSupportedException>(() => new DeviceMlp(fixture.Device, conv, new MeanSquaredError<double>(), images));
+        Assert.Contains("MLP", refusal.Message);
+    }
+}
