@@ -43,6 +43,35 @@ public class MeasureCommandTests
         Assert.Contains("Usage", r.Stdout);
     }
 
+    // --device cuda on ILGPU's CPU accelerator (SHARPEDGE_CUDA_EMULATION): the Hessian's eigen-measurements come from the
+    // GPU engine and equal the CPU engine's; a measurement that is not an eigen-measurement still runs (on the CPU).
+    [Fact]
+    public void Device_cuda_gives_the_cpu_eigenvalues()
+    {
+        var f = Write();
+        string[] extra = ["--seed", "3", "--tol", "1e-10", "--batch", "4"];
+        var cpu = CliRunner.Run(Args(f, "lambda-max,top-k=3,gni", extra));
+        var gpu = CliRunner.RunWithEnvironment(new() { ["SHARPEDGE_CUDA_EMULATION"] = "1" }, [.. Args(f, "lambda-max,top-k=3,gni", extra), "--device", "cuda"]);
+        Assert.True(cpu.ExitCode == 0, cpu.Stderr);
+        Assert.True(gpu.ExitCode == 0, gpu.Stderr);
+        Assert.Contains("eigen-measurements on ILGPU CPU accelerator", gpu.Stderr);
+        using var c = JsonDocument.Parse(cpu.Stdout);
+        using var g = JsonDocument.Parse(gpu.Stdout);
+        Assert.Equal("cpu", c.RootElement.GetProperty("device").GetString());
+        Assert.StartsWith("ILGPU CPU accelerator", g.RootElement.GetProperty("device").GetString());
+        var (cm, gm) = (c.RootElement.GetProperty("measurements"), g.RootElement.GetProperty("measurements"));
+        double expected = cm.GetProperty("lambda-max").GetProperty("value").GetDouble();
+        Assert.Equal(expected, gm.GetProperty("lambda-max").GetProperty("value").GetDouble(), 1e-9 * Math.Abs(expected));
+        var cpuTop = cm.GetProperty("top-k").GetProperty("value").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        var gpuTop = gm.GetProperty("top-k").GetProperty("value").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        for (int i = 0; i < 3; i++) Assert.Equal(cpuTop[i], gpuTop[i], 1e-8 * Math.Abs(cpuTop[0]));
+        Assert.Equal(cm.GetProperty("gni").GetProperty("value").GetDouble(), gm.GetProperty("gni").GetProperty("value").GetDouble(), 1e-12);
+
+        var f32 = CliRunner.RunWithEnvironment(new() { ["SHARPEDGE_CUDA_EMULATION"] = "1" }, [.. Args(f, "lambda-max"), "--device", "cuda", "--dtype", "f32"]);
+        Assert.NotEqual(0, f32.ExitCode);
+        Assert.Contains("float64 only", f32.Stderr);
+    }
+
     [Fact]
     public void Json_has_one_entry_per_measurement_with_null_se_for_exact_values()
     {

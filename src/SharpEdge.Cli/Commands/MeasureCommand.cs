@@ -45,13 +45,18 @@ public static class MeasureCommand
         var warmStart = new Option<string?>("--warm-start") { Description = "start vectors V.npy ([P] or [k, P], e.g. a previous --vectors-out) for the Hessian eigensolves (lambda-max, top-k)" };
         var vectorsOut = new Option<string?>("--vectors-out") { Description = "write the Hessian eigenvectors found (float64 [k, P]) to this .npy, to warm-start a later solve" };
         var cacheMb = new Option<long>("--cache-mb") { Description = "MiB of activations kept across full-data products (0: hold one chunk at a time and recompute)", DefaultValueFactory = _ => 2048 };
+        var device = new Option<string>("--device")
+        {
+            Description = "cuda: the Hessian's eigen-measurements (lambda-max, top-k, gradient-projection) of an MLP in f64 on the GPU, the rest on the CPU; cpu: all on the CPU",
+            DefaultValueFactory = _ => "cpu",
+        }.AcceptOnlyFromAmong("cpu", "cuda");
         var dtype = CommonOptions.Dtype("f64");
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
         var command = new Command("measure", "EoSS curvature measurements (λ_max, top-k, batch sharpness, GNI, trace, …) at given weights and data.");
         foreach (var option in inputs.Options) command.Options.Add(option);
         foreach (var option in new Option[] { measure, lr, batch, trainBatch, tol, subset, seed, method, maxIterations, minSamples, maxSamples, relSe,
-                     momentumBuffer, momentum, initParams, perLayer, warmStart, vectorsOut, chunkSize, cacheMb, dtype, threads, json })
+                     momentumBuffer, momentum, initParams, perLayer, warmStart, vectorsOut, chunkSize, cacheMb, device, dtype, threads, json })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -59,7 +64,7 @@ public static class MeasureCommand
                 parse.GetValue(trainBatch), parse.GetValue(tol), parse.GetValue(subset), parse.GetValue(seed), ParseMethod(parse.GetValue(method)!), parse.GetValue(maxIterations),
                 new MonteCarloSettings(parse.GetValue(minSamples), parse.GetValue(maxSamples), parse.GetValue(relSe)),
                 parse.GetValue(momentumBuffer), parse.GetValue(momentum), parse.GetValue(initParams), parse.GetValue(perLayer), parse.GetValue(chunkSize),
-                parse.GetValue(cacheMb), parse.GetValue(dtype)!, parse.GetValue(warmStart), parse.GetValue(vectorsOut));
+                parse.GetValue(cacheMb), parse.GetValue(dtype)!, parse.GetValue(warmStart), parse.GetValue(vectorsOut), parse.GetValue(device) == "cuda");
             request.Check();
             var document = request.Dtype == "f32" ? Run<float>(request) : Run<double>(request);
             if (parse.GetValue(json)) CommandRunner.WriteJson(document);
@@ -79,7 +84,7 @@ public static class MeasureCommand
 
     private sealed record Request(ModelInputPaths Model, IReadOnlyList<IMeasurement> Measurements, double? Lr, int? Batch, string? TrainBatch,
         double? Tolerance, int CurvatureSubset, ulong Seed, EigenMethod Method, int? MaxIterations, MonteCarloSettings MonteCarlo, string? MomentumBuffer,
-        double? Momentum, string? InitParams, bool PerLayer, int ChunkSize, long CacheMb, string Dtype, string? WarmStart, string? VectorsOut)
+        double? Momentum, string? InitParams, bool PerLayer, int ChunkSize, long CacheMb, string Dtype, string? WarmStart, string? VectorsOut, bool Cuda)
     {
         /// <summary>Every missing or inconsistent option, named by its flag, before any file is read.</summary>
         public void Check()
@@ -106,6 +111,8 @@ public static class MeasureCommand
             if ((WarmStart is not null || VectorsOut is not null) && !Measurements.Any(m => m.Name is "lambda-max" or "top-k"))
                 throw new ArgumentException("--warm-start and --vectors-out need lambda-max or top-k in --measure");
             if (ChunkSize < 1) throw new ArgumentException($"--chunk-size must be positive, got {ChunkSize}");
+            if (Cuda && Dtype != "f64") throw new ArgumentException("--device cuda: the GPU curvature engine runs float64 only so far; use --dtype f64 or --device cpu");
+            if (Cuda && PerLayer) throw new ArgumentException("--device cuda: --per-layer runs on the CPU engine only so far; use --device cpu");
             if (CacheMb < 0) throw new ArgumentException($"--cache-mb must be non-negative, got {CacheMb}");
             try { MonteCarlo.Apply(BatchSharpness.DefaultStopping); }
             catch (ArgumentOutOfRangeException e) { throw new ArgumentException($"--min-samples/--max-samples/--rel-se: {e.Message.Split(" (Parameter")[0]}"); }
@@ -138,6 +145,15 @@ public static class MeasureCommand
             Threads = Parallelism.Threads,
             Log = CommandRunner.Log,
         };
+        using var gpu = r.Cuda ? PhaseDevice.Open(Gpu.DeviceChoice.Cuda, "measure") : null;
+        // The GPU engine holds the samples the Hessian is measured on: all of them, or the --curvature-subset.
+        using var engine = gpu is null ? null : new Gpu.Curvature.DeviceMlp(gpu, (Network<double>)(object)model.Network, (Loss<double>)(object)model.Loss,
+            (Samples<double>)(object)context.Curvature.Data);
+        if (engine is not null)
+        {
+            context.HessianEngine = engine;
+            CommandRunner.Log($"measure: the Hessian's eigen-measurements on {gpu!.Description}, the rest on the CPU");
+        }
         if (r.WarmStart is { } start) context.WarmStart.Store(EigenvectorCache.Hessian, ReadVectors(start, p));
         context.Validate(r.Measurements);
         CommandRunner.Log($"measure: {model.Network.Description}, {p:N0} parameters, {n} samples{(context.HasCurvatureSubset ? $" (curvature on {r.CurvatureSubset} of them)" : "")}, {model.Loss.Name}, {r.Dtype}, " +
@@ -164,6 +180,7 @@ public static class MeasureCommand
             ["samples"] = n,
             ["loss_function"] = model.Loss.Name,
             ["dtype"] = r.Dtype,
+            ["device"] = gpu?.Description ?? "cpu",
             ["seed"] = r.Seed,
             ["threads"] = Parallelism.Threads,
             ["batch"] = r.Batch,

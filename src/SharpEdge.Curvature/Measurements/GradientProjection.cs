@@ -32,7 +32,7 @@ public sealed class GradientProjection : IMeasurement
     {
         if (k > context.ParameterCount) throw new ArgumentException($"gradient-projection={k}: the model has only {context.ParameterCount} parameters");
         var clock = Stopwatch.StartNew();
-        var (solve, shared) = context.TopEigenpairs(EigenvectorCache.Hessian, () => new HessianOperator<T>(context.Curvature), k);
+        var (solve, shared) = context.HessianEigenpairs(k);
         var g = context.Gradient;
         var normSquared = context.GradientNormSquared;
         var fractions = new double[solve.Vectors!.Length];

@@ -20,7 +20,7 @@ public sealed class LambdaMax : IBlockMeasurement
 
     public MeasurementResult Measure<T>(MeasurementContext<T> context) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var (result, shared) = context.TopEigenpairs(EigenvectorCache.Hessian, () => new HessianOperator<T>(context.Curvature), 1);
+        var (result, shared) = context.HessianEigenpairs(1);
         return MeasurementResult.FromEigenpairs(Name, result, shared);
     }
 

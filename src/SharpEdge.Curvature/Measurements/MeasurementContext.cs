@@ -333,11 +333,31 @@ public sealed class MeasurementContext<T> where T : unmanaged, IFloatingPointIee
     /// <paramref name="create"/> on first use: solved once per context (a later request for as many or fewer is
     /// served from the first, <c>Shared</c> = true), warm-started from and stored into <see cref="WarmStart"/>.
     /// </summary>
-    public (EigenResult Result, bool Shared) TopEigenpairs(string key, Func<ILinearOperator> create, int k)
+    public (EigenResult Result, bool Shared) TopEigenpairs(string key, Func<ILinearOperator> create, int k) => TopEigenpairs(key, create, k, linearizeHere: true);
+
+    /// <summary>
+    /// The top <paramref name="k"/> eigenpairs of the full-data Hessian of <see cref="Curvature"/> at θ: on the
+    /// <see cref="HessianEngine"/> when one is set (which linearizes on its own), else by the CPU engine's R-operator.
+    /// </summary>
+    public (EigenResult Result, bool Shared) HessianEigenpairs(int k) => HessianEngine is { } engine
+        ? TopEigenpairs(EigenvectorCache.Hessian, () => engine.LinearizedHessian(ThetaAsDouble()), k, linearizeHere: false)
+        : TopEigenpairs(EigenvectorCache.Hessian, () => new HessianOperator<T>(Curvature), k, linearizeHere: true);
+
+    /// <summary>Where the Hessian's eigen-measurements run when not on the CPU engine (a GPU); it holds the samples of <see cref="Curvature"/>. Set before the first measurement.</summary>
+    public IHessianEngine? HessianEngine { get; set; }
+
+    private double[] ThetaAsDouble()
+    {
+        var values = new double[Theta.Length];
+        for (int i = 0; i < values.Length; i++) values[i] = double.CreateTruncating(Theta.Span[i]);
+        return values;
+    }
+
+    private (EigenResult Result, bool Shared) TopEigenpairs(string key, Func<ILinearOperator> create, int k, bool linearizeHere)
     {
         if (eigenpairs.TryGetValue(key, out var known) && known.Values.Length >= k)
             return (Trim(known, k), true);
-        LinearizeForProducts();
+        if (linearizeHere) LinearizeForProducts();
         var op = create();
         var result = EigenSolvers.TopK(op, k, SolverOptions(WarmStart.Get(key, op.Size)));
         if (result.Vectors is { } vectors) WarmStart.Store(key, vectors.Select(v => (double[])v.Clone()).ToArray());

@@ -27,7 +27,7 @@ public sealed class TopK : IBlockMeasurement
     public MeasurementResult Measure<T>(MeasurementContext<T> context) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (k > context.ParameterCount) throw new ArgumentException($"top-k={k}: the model has only {context.ParameterCount} parameters");
-        var (result, shared) = context.TopEigenpairs(EigenvectorCache.Hessian, () => new HessianOperator<T>(context.Curvature), k);
+        var (result, shared) = context.HessianEigenpairs(k);
         return MeasurementResult.FromEigenpairs(Name, result, shared, k);
     }
 

@@ -1,5 +1,6 @@
 using ILGPU;
 using ILGPU.Runtime;
+using SharpEdge.Curvature;
 using SharpEdge.Nn;
 using SharpEdge.Nn.Layers;
 
@@ -18,7 +19,7 @@ namespace SharpEdge.Gpu.Curvature;
 /// R{dW} = R{dz}ᵀ a_prev + dzᵀ R{a_prev}, R{db} = Σ_rows R{dz}, R{da_prev} = R{dz} W + dz V,
 /// R{dz} = R{da} ⊙ σ'(z) + da ⊙ σ''(z) ⊙ R{z}.
 /// </remarks>
-public sealed class DeviceMlp : IDisposable
+public sealed class DeviceMlp : IHessianEngine, IDisposable
 {
     private sealed record DenseLayer(int In, int Out, bool HasBias, int WeightOffset, int Activation);
 
@@ -151,6 +152,16 @@ public sealed class DeviceMlp : IDisposable
         stream.Synchronize();
         linearized = true;
         return value;
+    }
+
+    /// <summary>L(θ) at the last <see cref="LinearizedHessian"/>.</summary>
+    public double Loss { get; private set; }
+
+    /// <summary>Linearizes at <paramref name="parameters"/> (<see cref="Loss"/> set) and returns the Hessian there as an operator.</summary>
+    public ILinearOperator LinearizedHessian(ReadOnlySpan<double> parameters)
+    {
+        Loss = Linearize(parameters, new double[ParameterCount]);
+        return new DeviceHessianOperator(this);
     }
 
     /// <summary>hv = ∇²L(θ) v at the point of the last <see cref="Linearize"/>.</summary>
