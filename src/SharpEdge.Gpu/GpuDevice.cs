@@ -20,7 +20,7 @@ public enum DeviceChoice
 
 /// <summary>
 /// An ILGPU context and accelerator: a CUDA GPU, or ILGPU's CPU accelerator (tests). The teacher-student ensemble
-/// (<see cref="EnsembleTrainer"/>) and the MLP curvature engine (<see cref="DeviceMlp"/>) run on it.
+/// (<see cref="EnsembleTrainer"/>) and the MLP curvature engine (<see cref="DeviceMlp{T}"/>) run on it.
 /// </summary>
 public sealed class GpuDevice : IDisposable
 {

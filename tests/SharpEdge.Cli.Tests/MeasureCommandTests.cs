@@ -67,9 +67,18 @@ public class MeasureCommandTests
         for (int i = 0; i < 3; i++) Assert.Equal(cpuTop[i], gpuTop[i], 1e-8 * Math.Abs(cpuTop[0]));
         Assert.Equal(cm.GetProperty("gni").GetProperty("value").GetDouble(), gm.GetProperty("gni").GetProperty("value").GetDouble(), 1e-12);
 
-        var f32 = CliRunner.RunWithEnvironment(new() { ["SHARPEDGE_CUDA_EMULATION"] = "1" }, [.. Args(f, "lambda-max"), "--device", "cuda", "--dtype", "f32"]);
-        Assert.NotEqual(0, f32.ExitCode);
-        Assert.Contains("float64 only", f32.Stderr);
+        // float32 on the device against float32 on the CPU
+        var cpu32 = CliRunner.Run([.. Args(f, "lambda-max", "--seed", "3"), "--dtype", "f32"]);
+        var gpu32 = CliRunner.RunWithEnvironment(new() { ["SHARPEDGE_CUDA_EMULATION"] = "1" }, [.. Args(f, "lambda-max", "--seed", "3"), "--device", "cuda", "--dtype", "f32"]);
+        Assert.True(gpu32.ExitCode == 0, gpu32.Stderr);
+        using var c32 = JsonDocument.Parse(cpu32.Stdout);
+        using var g32 = JsonDocument.Parse(gpu32.Stdout);
+        double expected32 = c32.RootElement.GetProperty("measurements").GetProperty("lambda-max").GetProperty("value").GetDouble();
+        Assert.Equal(expected32, g32.RootElement.GetProperty("measurements").GetProperty("lambda-max").GetProperty("value").GetDouble(), 1e-4 * Math.Abs(expected32));
+
+        var conv = CliRunner.RunWithEnvironment(new() { ["SHARPEDGE_CUDA_EMULATION"] = "1" },
+            ["measure", "--model", "cnn", "--params", f.Params, "--inputs", f.X, "--targets", f.Y, "--loss", "mse", "--measure", "lambda-max", "--device", "cuda"]);
+        Assert.NotEqual(0, conv.ExitCode);
     }
 
     [Fact]

@@ -50,7 +50,7 @@ public sealed class DeviceMlpTests(CpuDeviceFixture fixture, ITestOutputHelper o
     {
         var p = Create(spec, loss, samples: 37, seed: 5);
         var cpu = new Objective<double>(p.Network, p.Loss, p.Data);
-        using var gpu = new DeviceMlp(fixture.Device, p.Network, p.Loss, p.Data);
+        using var gpu = new DeviceMlp<double>(fixture.Device, p.Network, p.Loss, p.Data);
         int n = p.Network.ParameterCount;
 
         var expectedGradient = new double[n];
@@ -78,18 +78,48 @@ public sealed class DeviceMlpTests(CpuDeviceFixture fixture, ITestOutputHelper o
         output.WriteLine($"{spec} {loss}: loss {value:G6}, gradient difference {gradientDifference:G3}, H·v difference {worst:G3}");
     }
 
+    // float32 on the device against float32 on the CPU (different summation orders: agreement to float32 rounding).
+    [Theory]
+    [InlineData("mlp:7-6-5-3:relu", "mse")]
+    [InlineData("mlp:7-6-5-3:tanh", "ce")]
+    public void Float32AgreesWithTheCpuEngineInFloat32(string spec, string loss)
+    {
+        var p = Create(spec, loss, samples: 37, seed: 5);
+        var network = ModelSpec.Parse(spec).Build<float>([7], 3);
+        Loss<float> loss32 = loss == "mse" ? new MeanSquaredError<float>() : new CrossEntropy<float>();
+        var data = new Samples<float>([.. p.Data.Inputs.Select(x => (float)x)], [7], p.Data.Targets?.Select(x => (float)x).ToArray(), 3, p.Data.Labels);
+        var theta = p.Theta.Select(x => (float)x).ToArray();
+        var cpu = new Objective<float>(network, loss32, data);
+        using var gpu = new DeviceMlp<float>(fixture.Device, network, loss32, data);
+        int n = network.ParameterCount;
+        var expectedGradient = new float[n];
+        var gradient = new double[n];
+        double expectedLoss = cpu.Linearize(theta, expectedGradient);
+        Assert.Equal(expectedLoss, gpu.Linearize(p.Theta.Select(x => (double)(float)x).ToArray(), gradient), 1e-5 * Math.Abs(expectedLoss));
+        Assert.True(Compare.RelativeDifference(gradient, [.. expectedGradient.Select(x => (double)x)]) <= 1e-5);
+        var v = new double[n];
+        new Rng(3).FillNormal(v);
+        var expected = new float[n];
+        var hv = new double[n];
+        cpu.HessianVectorProduct(v.Select(x => (float)x).ToArray(), expected);
+        gpu.HessianVectorProduct(v, hv);
+        double difference = Compare.RelativeDifference(hv, [.. expected.Select(x => (double)x)]);
+        Assert.True(difference <= 1e-5, $"float32 H·v: relative difference {difference:G3}");
+        output.WriteLine($"float32 {spec} {loss}: H·v relative difference {difference:G3}; GEMMs: {gpu.GemmBackend}");
+    }
+
     [Fact]
     public void LambdaMaxOnTheDeviceEqualsTheCpuEngine()
     {
         var p = Create("mlp:7-6-5-3:tanh", "mse", samples: 29, seed: 11);
         var cpu = new Objective<double>(p.Network, p.Loss, p.Data);
-        using var gpu = new DeviceMlp(fixture.Device, p.Network, p.Loss, p.Data);
+        using var gpu = new DeviceMlp<double>(fixture.Device, p.Network, p.Loss, p.Data);
         var gradient = new double[p.Network.ParameterCount];
         cpu.Linearize(p.Theta, gradient);
         gpu.Linearize(p.Theta, gradient);
         var options = new EigenOptions { Method = EigenMethod.Lanczos, Tolerance = 1e-10 };
         double expected = EigenSolvers.TopK(new HessianOperator<double>(cpu), 1, options).Values[0];
-        double actual = EigenSolvers.TopK(new DeviceHessianOperator(gpu), 1, options).Values[0];
+        double actual = EigenSolvers.TopK(new DeviceHessianOperator<double>(gpu), 1, options).Values[0];
         Assert.Equal(expected, actual, 1e-9 * Math.Abs(expected));
         // And against the dense matrix of the CPU Hessian, independently of the solver.
         double dense = SymmetricEigen.Decompose(LinearOperator.ToDense(new HessianOperator<double>(cpu)), p.Network.ParameterCount).Values.Max();
@@ -100,14 +130,14 @@ public sealed class DeviceMlpTests(CpuDeviceFixture fixture, ITestOutputHelper o
     public void NetworksOtherThanMlpsAndHessianProductsBeforeLinearizingAreRefused()
     {
         var p = Create("mlp:7-6-3:relu", "mse", samples: 5, seed: 1);
-        using var gpu = new DeviceMlp(fixture.Device, p.Network, p.Loss, p.Data);
+        using var gpu = new DeviceMlp<double>(fixture.Device, p.Network, p.Loss, p.Data);
         var error = Assert.Throws<InvalidOperationException>(() => gpu.HessianVectorProduct(new double[p.Network.ParameterCount], new double[p.Network.ParameterCount]));
         Assert.Contains("Linearize", error.Message);
         Assert.Throws<ArgumentException>(() => gpu.Linearize(new double[3], new double[p.Network.ParameterCount]));
 
         var conv = ModelSpec.Parse("cnn").Build<double>([3, 32, 32], 10);
         var images = new Samples<double>(new double[2 * 3 * 32 * 32], [3, 32, 32], new double[20], 10, null);
-        var refusal = Assert.Throws<NotSupportedException>(() => new DeviceMlp(fixture.Device, conv, new MeanSquaredError<double>(), images));
+        var refusal = Assert.Throws<NotSupportedException>(() => new DeviceMlp<double>(fixture.Device, conv, new MeanSquaredError<double>(), images));
         Assert.Contains("MLP", refusal.Message);
     }
 }

@@ -30,17 +30,21 @@ public sealed class KernelPtxTests
 
     // The curvature engine's kernels: the GEMM (explicitly grouped) and the element-wise passes.
     [Theory]
-    [InlineData(nameof(DenseKernels<PtxOps>.Gemm), true)]
-    [InlineData(nameof(DenseKernels<PtxOps>.Activate), false)]
-    [InlineData(nameof(DenseKernels<PtxOps>.RBackward), false)]
-    [InlineData(nameof(DenseKernels<PtxOps>.ColumnSums), false)]
-    public void DenseKernelsCompileForCuda(string name, bool explicitlyGrouped)
+    [InlineData("Gemm", true, false)]
+    [InlineData("Gemm", true, true)]
+    [InlineData("Activate", false, false)]
+    [InlineData("Activate", false, true)]
+    [InlineData("RBackward", false, false)]
+    [InlineData("ColumnSums", false, true)]
+    public void DenseKernelsCompileForCuda(string name, bool explicitlyGrouped, bool float32)
     {
-        var method = typeof(DenseKernels<PtxOps>).GetMethod(name, BindingFlags.Public | BindingFlags.Static)!;
+        var kernels = float32 ? typeof(DenseKernels<float, Float32Scalar, PtxOps>) : typeof(DenseKernels<double, Float64Scalar, PtxOps>);
+        var method = kernels.GetMethod(name, BindingFlags.Public | BindingFlags.Static)!;
         string ptx = KernelPtx.Compile(method, explicitlyGrouped);
         Assert.Contains(".entry", ptx);
         Assert.DoesNotContain("st.local", ptx);
         Assert.DoesNotContain(".approx", ptx);
-        if (name == nameof(DenseKernels<PtxOps>.Gemm)) Assert.Contains("bar.sync", ptx);
+        if (name == "Gemm") Assert.Contains("bar.sync", ptx);
+        Assert.Contains(float32 ? ".f32" : ".f64", ptx);
     }
 }

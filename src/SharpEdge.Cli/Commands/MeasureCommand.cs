@@ -47,7 +47,7 @@ public static class MeasureCommand
         var cacheMb = new Option<long>("--cache-mb") { Description = "MiB of activations kept across full-data products (0: hold one chunk at a time and recompute)", DefaultValueFactory = _ => 2048 };
         var device = new Option<string>("--device")
         {
-            Description = "cuda: the Hessian's eigen-measurements (lambda-max, top-k, gradient-projection) of an MLP in f64 on the GPU, the rest on the CPU; cpu: all on the CPU",
+            Description = "cuda: the Hessian's eigen-measurements (lambda-max, top-k, gradient-projection) of an MLP on the GPU, the rest on the CPU; cpu: all on the CPU",
             DefaultValueFactory = _ => "cpu",
         }.AcceptOnlyFromAmong("cpu", "cuda");
         var dtype = CommonOptions.Dtype("f64");
@@ -111,7 +111,6 @@ public static class MeasureCommand
             if ((WarmStart is not null || VectorsOut is not null) && !Measurements.Any(m => m.Name is "lambda-max" or "top-k"))
                 throw new ArgumentException("--warm-start and --vectors-out need lambda-max or top-k in --measure");
             if (ChunkSize < 1) throw new ArgumentException($"--chunk-size must be positive, got {ChunkSize}");
-            if (Cuda && Dtype != "f64") throw new ArgumentException("--device cuda: the GPU curvature engine runs float64 only so far; use --dtype f64 or --device cpu");
             if (Cuda && PerLayer) throw new ArgumentException("--device cuda: --per-layer runs on the CPU engine only so far; use --device cpu");
             if (CacheMb < 0) throw new ArgumentException($"--cache-mb must be non-negative, got {CacheMb}");
             try { MonteCarlo.Apply(BatchSharpness.DefaultStopping); }
@@ -147,12 +146,11 @@ public static class MeasureCommand
         };
         using var gpu = r.Cuda ? PhaseDevice.Open(Gpu.DeviceChoice.Cuda, "measure") : null;
         // The GPU engine holds the samples the Hessian is measured on: all of them, or the --curvature-subset.
-        using var engine = gpu is null ? null : new Gpu.Curvature.DeviceMlp(gpu, (Network<double>)(object)model.Network, (Loss<double>)(object)model.Loss,
-            (Samples<double>)(object)context.Curvature.Data);
+        using var engine = gpu is null ? null : new Gpu.Curvature.DeviceMlp<T>(gpu, model.Network, model.Loss, context.Curvature.Data);
         if (engine is not null)
         {
             context.HessianEngine = engine;
-            CommandRunner.Log($"measure: the Hessian's eigen-measurements on {gpu!.Description}, the rest on the CPU");
+            CommandRunner.Log($"measure: the Hessian's eigen-measurements on {gpu!.Description} (GEMMs: {engine.GemmBackend}), the rest on the CPU");
         }
         if (r.WarmStart is { } start) context.WarmStart.Store(EigenvectorCache.Hessian, ReadVectors(start, p));
         context.Validate(r.Measurements);

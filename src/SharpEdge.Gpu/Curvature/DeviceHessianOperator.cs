@@ -3,10 +3,10 @@ using SharpEdge.Curvature;
 namespace SharpEdge.Gpu.Curvature;
 
 /// <summary>
-/// The full-data Hessian of a <see cref="DeviceMlp"/> at its last linearization, as an operator for the solvers and
+/// The full-data Hessian of a <see cref="DeviceMlp{T}"/> at its last linearization, as an operator for the solvers and
 /// estimators of SharpEdge.Curvature: each product uploads v, runs the R-passes on the device and downloads H·v.
 /// </summary>
-public sealed class DeviceHessianOperator(DeviceMlp mlp) : ILinearOperator
+public sealed class DeviceHessianOperator<T>(DeviceMlp<T> mlp) : ILinearOperator where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
 {
     public int Size => mlp.ParameterCount;
 

@@ -1,5 +1,7 @@
+using System.Numerics;
 using ILGPU;
 using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
 using SharpEdge.Curvature;
 using SharpEdge.Nn;
 using SharpEdge.Nn.Layers;
@@ -8,9 +10,11 @@ namespace SharpEdge.Gpu.Curvature;
 
 /// <summary>
 /// The full-data loss of an MLP (Linear layers, each optionally followed by ReLU or tanh; a leading Flatten) on a
-/// <see cref="GpuDevice"/>, float64: its value and gradient (<see cref="Linearize"/>) and exact Hessian-vector
+/// <see cref="GpuDevice"/>, in float32 or float64: its value and gradient (<see cref="Linearize"/>) and exact Hessian-vector
 /// products by the R-operator (<see cref="HessianVectorProduct"/>), the same quantities as <see cref="Objective{T}"/>
-/// computes on the CPU, over all samples at once (the activations of the mlp preset at 8,192 samples take ~0.4 GB).
+/// computes on the CPU, over all samples at once (the activations of the mlp preset at 8,192 samples take ~0.4 GB in
+/// float64). The GEMMs run through cuBLAS where libcublas is found (<see cref="GemmBackend"/> says which), else through
+/// an ILGPU tiled kernel (ILGPU's CPU accelerator in the tests).
 /// </summary>
 /// <remarks>
 /// The loss itself (n×outputs values) is evaluated on the host by the same <see cref="Loss{T}"/> the CPU engine uses,
@@ -19,30 +23,30 @@ namespace SharpEdge.Gpu.Curvature;
 /// R{dW} = R{dz}ᵀ a_prev + dzᵀ R{a_prev}, R{db} = Σ_rows R{dz}, R{da_prev} = R{dz} W + dz V,
 /// R{dz} = R{da} ⊙ σ'(z) + da ⊙ σ''(z) ⊙ R{z}.
 /// </remarks>
-public sealed class DeviceMlp : IHessianEngine, IDisposable
+public sealed class DeviceMlp<T> : IHessianEngine, IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
     private sealed record DenseLayer(int In, int Out, bool HasBias, int WeightOffset, int Activation);
 
     // z, a = σ(z), da, dz and their R-counterparts, rows × Out each; without an activation a = z and dz = da.
     private sealed class LayerBuffers : IDisposable
     {
-        private readonly MemoryBuffer1D<double, Stride1D.Dense>[] owned;
+        private readonly MemoryBuffer1D<T, Stride1D.Dense>[] owned;
         private readonly bool linear;
 
         public LayerBuffers(Accelerator accelerator, int rows, DenseLayer layer)
         {
-            linear = layer.Activation == DenseKernels<PtxOps>.Identity;
-            owned = [.. Enumerable.Range(0, linear ? 4 : 8).Select(_ => accelerator.Allocate1D<double>((long)rows * layer.Out))];
+            linear = layer.Activation == DenseActivation.Identity;
+            owned = [.. Enumerable.Range(0, linear ? 4 : 8).Select(_ => accelerator.Allocate1D<T>((long)rows * layer.Out))];
         }
 
-        public ArrayView<double> Z => owned[0].View;
-        public ArrayView<double> DA => owned[1].View;
-        public ArrayView<double> RZ => owned[2].View;
-        public ArrayView<double> RDA => owned[3].View;
-        public ArrayView<double> A => linear ? Z : owned[4].View;
-        public ArrayView<double> DZ => linear ? DA : owned[5].View;
-        public ArrayView<double> RA => linear ? RZ : owned[6].View;
-        public ArrayView<double> RDZ => linear ? RDA : owned[7].View;
+        public ArrayView<T> Z => owned[0].View;
+        public ArrayView<T> DA => owned[1].View;
+        public ArrayView<T> RZ => owned[2].View;
+        public ArrayView<T> RDA => owned[3].View;
+        public ArrayView<T> A => linear ? Z : owned[4].View;
+        public ArrayView<T> DZ => linear ? DA : owned[5].View;
+        public ArrayView<T> RA => linear ? RZ : owned[6].View;
+        public ArrayView<T> RDZ => linear ? RDA : owned[7].View;
 
         public void Dispose()
         {
@@ -51,23 +55,25 @@ public sealed class DeviceMlp : IHessianEngine, IDisposable
     }
 
     private readonly GpuDevice device;
-    private readonly Loss<double> loss;
-    private readonly Samples<double> data;
+    private readonly Loss<T> loss;
+    private readonly Samples<T> data;
     private readonly DenseLayer[] layers;
     private readonly LayerBuffers[] buffers;
-    private readonly MemoryBuffer1D<double, Stride1D.Dense> inputs, theta, direction, gradient;
-    private readonly double[] outputs, outputGradient, rOutputs, rOutputGradient;
+    private readonly MemoryBuffer1D<T, Stride1D.Dense> inputs, theta, direction, gradient;
+    private readonly T[] outputs, outputGradient, rOutputs, rOutputGradient;
+    private readonly T[] input, output;
+    private readonly Cublas? cublas;
     private readonly int tile;
-    private readonly Action<AcceleratorStream, KernelConfig, GemmShape, ArrayView<double>, ArrayView<double>, ArrayView<double>> gemm;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<double>, ArrayView<double>, int> addRowVector;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<double>, int, int, ArrayView<double>> columnSums;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<double>, ArrayView<double>, int, ulong> activate;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int> timesSlope;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int> rBackward;
+    private readonly Action<AcceleratorStream, KernelConfig, GemmShape, ArrayView<T>, ArrayView<T>, ArrayView<T>> gemm;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int> addRowVector;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, int, int, ArrayView<T>> columnSums;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int, ulong> activate;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int> timesSlope;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int> rBackward;
     private bool linearized;
 
     /// <summary>Uploads <paramref name="data"/> and allocates every buffer; throws for a network that is not such an MLP.</summary>
-    public DeviceMlp(GpuDevice device, Network<double> network, Loss<double> loss, Samples<double> data)
+    public DeviceMlp(GpuDevice device, Network<T> network, Loss<T> loss, Samples<T> data)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(network);
@@ -87,32 +93,46 @@ public sealed class DeviceMlp : IHessianEngine, IDisposable
         int rows = data.Count;
         buffers = [.. layers.Select(l => new LayerBuffers(accelerator, rows, l))];
         inputs = accelerator.Allocate1D(data.Inputs);
-        theta = accelerator.Allocate1D<double>(ParameterCount);
-        direction = accelerator.Allocate1D<double>(ParameterCount);
-        gradient = accelerator.Allocate1D<double>(ParameterCount);
+        theta = accelerator.Allocate1D<T>(ParameterCount);
+        direction = accelerator.Allocate1D<T>(ParameterCount);
+        gradient = accelerator.Allocate1D<T>(ParameterCount);
         int outputCount = rows * data.Outputs;
-        (outputs, outputGradient, rOutputs, rOutputGradient) = (new double[outputCount], new double[outputCount], new double[outputCount], new double[outputCount]);
+        (outputs, outputGradient, rOutputs, rOutputGradient) = (new T[outputCount], new T[outputCount], new T[outputCount], new T[outputCount]);
+        (input, output) = (new T[ParameterCount], new T[ParameterCount]);
         tile = Math.Min(16, (int)Math.Sqrt(accelerator.MaxNumThreadsPerGroup));
 
-        if (device.IsCuda)
+        var kernels = typeof(DenseKernels<,,>).MakeGenericType(typeof(T), typeof(T) == typeof(float) ? typeof(Float32Scalar) : typeof(Float64Scalar),
+            device.IsCuda ? typeof(PtxOps) : typeof(ScalarOps));
+        Kernel Load(string name, bool explicitlyGrouped)
         {
-            gemm = accelerator.LoadKernel<GemmShape, ArrayView<double>, ArrayView<double>, ArrayView<double>>(DenseKernels<PtxOps>.Gemm);
-            addRowVector = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<double>, ArrayView<double>, int>(DenseKernels<PtxOps>.AddRowVector);
-            columnSums = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<double>, int, int, ArrayView<double>>(DenseKernels<PtxOps>.ColumnSums);
-            activate = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<double>, ArrayView<double>, int, ulong>(DenseKernels<PtxOps>.Activate);
-            timesSlope = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(DenseKernels<PtxOps>.TimesSlope);
-            rBackward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(DenseKernels<PtxOps>.RBackward);
+            var method = kernels.GetMethod(name)!;
+            return explicitlyGrouped ? accelerator.LoadKernel(method) : accelerator.LoadAutoGroupedKernel(method);
         }
-        else
-        {
-            gemm = accelerator.LoadKernel<GemmShape, ArrayView<double>, ArrayView<double>, ArrayView<double>>(DenseKernels<ScalarOps>.Gemm);
-            addRowVector = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<double>, ArrayView<double>, int>(DenseKernels<ScalarOps>.AddRowVector);
-            columnSums = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<double>, int, int, ArrayView<double>>(DenseKernels<ScalarOps>.ColumnSums);
-            activate = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<double>, ArrayView<double>, int, ulong>(DenseKernels<ScalarOps>.Activate);
-            timesSlope = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(DenseKernels<ScalarOps>.TimesSlope);
-            rBackward = accelerator.LoadAutoGroupedKernel<Index1D, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, int>(DenseKernels<ScalarOps>.RBackward);
-        }
+        gemm = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.Gemm), true)
+            .CreateLauncherDelegate<Action<AcceleratorStream, KernelConfig, GemmShape, ArrayView<T>, ArrayView<T>, ArrayView<T>>>();
+        addRowVector = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.AddRowVector), false)
+            .CreateLauncherDelegate<Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int>>();
+        columnSums = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.ColumnSums), false)
+            .CreateLauncherDelegate<Action<AcceleratorStream, Index1D, ArrayView<T>, int, int, ArrayView<T>>>();
+        activate = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.Activate), false)
+            .CreateLauncherDelegate<Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int, ulong>>();
+        timesSlope = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.TimesSlope), false)
+            .CreateLauncherDelegate<Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int>>();
+        rBackward = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.RBackward), false)
+            .CreateLauncherDelegate<Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int>>();
+
+        string? reason = "not a CUDA device";
+        if (device.IsCuda && Environment.GetEnvironmentVariable(NoCublasVariable) != "1")
+            cublas = Cublas.TryCreate(((CudaStream)accelerator.DefaultStream).StreamPtr, out reason);
+        else if (device.IsCuda) reason = $"{NoCublasVariable}=1";
+        GemmBackend = cublas is not null ? "cuBLAS" : $"ILGPU tiled kernel ({reason})";
     }
+
+    /// <summary>Set to 1, the GEMMs take the ILGPU kernel even where cuBLAS is found (to compare the two on a GPU).</summary>
+    public const string NoCublasVariable = "SHARPEDGE_NO_CUBLAS";
+
+    /// <summary>"cuBLAS", or "ILGPU tiled kernel (why not cuBLAS)".</summary>
+    public string GemmBackend { get; }
 
     public int ParameterCount { get; }
 
@@ -125,15 +145,16 @@ public sealed class DeviceMlp : IHessianEngine, IDisposable
         CheckLength(parameters.Length, "θ");
         CheckLength(gradientOut.Length, "the gradient");
         var stream = device.Accelerator.DefaultStream;
-        theta.View.CopyFromCPU(stream, parameters);
+        for (int i = 0; i < input.Length; i++) input[i] = T.CreateTruncating(parameters[i]);
+        theta.View.CopyFromCPU(stream, input);
         int rows = data.Count;
         for (int l = 0; l < layers.Length; l++)
         {
             var (layer, b) = (layers[l], buffers[l]);
-            ArrayView<double> previous = l == 0 ? inputs.View : buffers[l - 1].A;
+            ArrayView<T> previous = l == 0 ? inputs.View : buffers[l - 1].A;
             Gemm(stream, rows, layer.Out, layer.In, previous, layer.In, false, Weights(theta, layer), layer.In, true, b.Z, 1.0, 0.0);
             if (layer.HasBias) addRowVector(stream, (int)b.Z.Length, b.Z, Bias(theta, layer), layer.Out);
-            if (layer.Activation != DenseKernels<PtxOps>.Identity) activate(stream, (int)b.Z.Length, b.Z, b.A, layer.Activation, 0UL);
+            if (layer.Activation != DenseActivation.Identity) activate(stream, (int)b.Z.Length, b.Z, b.A, layer.Activation, 0UL);
         }
         buffers[^1].A.CopyToCPU(stream, outputs);
         stream.Synchronize();
@@ -142,14 +163,15 @@ public sealed class DeviceMlp : IHessianEngine, IDisposable
         for (int l = layers.Length - 1; l >= 0; l--)
         {
             var (layer, b) = (layers[l], buffers[l]);
-            ArrayView<double> previous = l == 0 ? inputs.View : buffers[l - 1].A;
-            if (layer.Activation != DenseKernels<PtxOps>.Identity) timesSlope(stream, (int)b.Z.Length, b.Z, b.A, b.DA, b.DZ, layer.Activation);
+            ArrayView<T> previous = l == 0 ? inputs.View : buffers[l - 1].A;
+            if (layer.Activation != DenseActivation.Identity) timesSlope(stream, (int)b.Z.Length, b.Z, b.A, b.DA, b.DZ, layer.Activation);
             Gemm(stream, layer.Out, layer.In, rows, b.DZ, layer.Out, true, previous, layer.In, false, Weights(gradient, layer), 1.0, 0.0);
             if (layer.HasBias) columnSums(stream, layer.Out, b.DZ, rows, layer.Out, Bias(gradient, layer));
             if (l > 0) Gemm(stream, rows, layer.In, layer.Out, b.DZ, layer.Out, false, Weights(theta, layer), layer.In, false, buffers[l - 1].DA, 1.0, 0.0);
         }
-        gradient.View.CopyToCPU(stream, gradientOut);
+        gradient.View.CopyToCPU(stream, output);
         stream.Synchronize();
+        for (int i = 0; i < output.Length; i++) gradientOut[i] = double.CreateTruncating(output[i]);
         linearized = true;
         return value;
     }
@@ -161,7 +183,7 @@ public sealed class DeviceMlp : IHessianEngine, IDisposable
     public ILinearOperator LinearizedHessian(ReadOnlySpan<double> parameters)
     {
         Loss = Linearize(parameters, new double[ParameterCount]);
-        return new DeviceHessianOperator(this);
+        return new DeviceHessianOperator<T>(this);
     }
 
     /// <summary>hv = ∇²L(θ) v at the point of the last <see cref="Linearize"/>.</summary>
@@ -171,17 +193,18 @@ public sealed class DeviceMlp : IHessianEngine, IDisposable
         CheckLength(v.Length, "v");
         CheckLength(hv.Length, "H·v");
         var stream = device.Accelerator.DefaultStream;
-        direction.View.CopyFromCPU(stream, v);
+        for (int i = 0; i < input.Length; i++) input[i] = T.CreateTruncating(v[i]);
+        direction.View.CopyFromCPU(stream, input);
         int rows = data.Count;
         for (int l = 0; l < layers.Length; l++)
         {
             var (layer, b) = (layers[l], buffers[l]);
-            ArrayView<double> previous = l == 0 ? inputs.View : buffers[l - 1].A;
+            ArrayView<T> previous = l == 0 ? inputs.View : buffers[l - 1].A;
             // The inputs do not depend on θ: the first layer has no R{a_prev} W term.
             if (l > 0) Gemm(stream, rows, layer.Out, layer.In, buffers[l - 1].RA, layer.In, false, Weights(theta, layer), layer.In, true, b.RZ, 1.0, 0.0);
             Gemm(stream, rows, layer.Out, layer.In, previous, layer.In, false, Weights(direction, layer), layer.In, true, b.RZ, 1.0, l > 0 ? 1.0 : 0.0);
             if (layer.HasBias) addRowVector(stream, (int)b.RZ.Length, b.RZ, Bias(direction, layer), layer.Out);
-            if (layer.Activation != DenseKernels<PtxOps>.Identity) timesSlope(stream, (int)b.Z.Length, b.Z, b.A, b.RZ, b.RA, layer.Activation);
+            if (layer.Activation != DenseActivation.Identity) timesSlope(stream, (int)b.Z.Length, b.Z, b.A, b.RZ, b.RA, layer.Activation);
         }
         buffers[^1].RA.CopyToCPU(stream, rOutputs);
         stream.Synchronize();
@@ -190,8 +213,8 @@ public sealed class DeviceMlp : IHessianEngine, IDisposable
         for (int l = layers.Length - 1; l >= 0; l--)
         {
             var (layer, b) = (layers[l], buffers[l]);
-            ArrayView<double> previous = l == 0 ? inputs.View : buffers[l - 1].A;
-            if (layer.Activation != DenseKernels<PtxOps>.Identity) rBackward(stream, (int)b.Z.Length, b.Z, b.A, b.RZ, b.DA, b.RDA, b.RDZ, layer.Activation);
+            ArrayView<T> previous = l == 0 ? inputs.View : buffers[l - 1].A;
+            if (layer.Activation != DenseActivation.Identity) rBackward(stream, (int)b.Z.Length, b.Z, b.A, b.RZ, b.DA, b.RDA, b.RDZ, layer.Activation);
             Gemm(stream, layer.Out, layer.In, rows, b.RDZ, layer.Out, true, previous, layer.In, false, Weights(gradient, layer), 1.0, 0.0);
             if (l > 0) Gemm(stream, layer.Out, layer.In, rows, b.DZ, layer.Out, true, buffers[l - 1].RA, layer.In, false, Weights(gradient, layer), 1.0, 1.0);
             if (layer.HasBias) columnSums(stream, layer.Out, b.RDZ, rows, layer.Out, Bias(gradient, layer));
@@ -201,12 +224,14 @@ public sealed class DeviceMlp : IHessianEngine, IDisposable
                 Gemm(stream, rows, layer.In, layer.Out, b.DZ, layer.Out, false, Weights(direction, layer), layer.In, false, buffers[l - 1].RDA, 1.0, 1.0);
             }
         }
-        gradient.View.CopyToCPU(stream, hv);
+        gradient.View.CopyToCPU(stream, output);
         stream.Synchronize();
+        for (int i = 0; i < output.Length; i++) hv[i] = double.CreateTruncating(output[i]);
     }
 
     public void Dispose()
     {
+        cublas?.Dispose();
         foreach (var b in buffers) b.Dispose();
         inputs.Dispose();
         theta.Dispose();
@@ -215,23 +240,29 @@ public sealed class DeviceMlp : IHessianEngine, IDisposable
     }
 
     // C (m×n) = α op(A) op(B) + β C on row-major storage.
-    private void Gemm(AcceleratorStream stream, int m, int n, int k, ArrayView<double> a, int lda, bool transposeA,
-        ArrayView<double> b, int ldb, bool transposeB, ArrayView<double> c, double alpha, double beta)
+    private void Gemm(AcceleratorStream stream, int m, int n, int k, ArrayView<T> a, int lda, bool transposeA,
+        ArrayView<T> b, int ldb, bool transposeB, ArrayView<T> c, double alpha, double beta)
     {
+        if (cublas is not null)
+        {
+            cublas.Gemm<T>(m, n, k, a.LoadEffectiveAddressAsPtr(), lda, transposeA, b.LoadEffectiveAddressAsPtr(), ldb, transposeB,
+                c.LoadEffectiveAddressAsPtr(), alpha, beta);
+            return;
+        }
         var shape = new GemmShape
         {
             M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = n, TransposeA = transposeA ? 1 : 0, TransposeB = transposeB ? 1 : 0,
             Tile = tile, Alpha = alpha, Beta = beta,
         };
         var config = new KernelConfig(new Index2D((n + tile - 1) / tile, (m + tile - 1) / tile), new Index2D(tile, tile),
-            SharedMemoryConfig.RequestDynamic<double>(2 * tile * tile));
+            SharedMemoryConfig.RequestDynamic<T>(2 * tile * tile));
         gemm(stream, config, shape, a, b, c);
     }
 
-    private static ArrayView<double> Weights(MemoryBuffer1D<double, Stride1D.Dense> parameters, DenseLayer layer) =>
+    private static ArrayView<T> Weights(MemoryBuffer1D<T, Stride1D.Dense> parameters, DenseLayer layer) =>
         parameters.View.SubView(layer.WeightOffset, (long)layer.In * layer.Out);
 
-    private static ArrayView<double> Bias(MemoryBuffer1D<double, Stride1D.Dense> parameters, DenseLayer layer) =>
+    private static ArrayView<T> Bias(MemoryBuffer1D<T, Stride1D.Dense> parameters, DenseLayer layer) =>
         parameters.View.SubView(layer.WeightOffset + (long)layer.In * layer.Out, layer.Out);
 
     private void CheckLength(int length, string what)
@@ -240,7 +271,7 @@ public sealed class DeviceMlp : IHessianEngine, IDisposable
     }
 
     // Linear layers in order with their parameter offsets and the activation that follows each.
-    private static DenseLayer[] Describe(Network<double> network)
+    private static DenseLayer[] Describe(Network<T> network)
     {
         var result = new List<DenseLayer>();
         int offset = 0;
@@ -248,14 +279,14 @@ public sealed class DeviceMlp : IHessianEngine, IDisposable
         {
             switch (layer)
             {
-                case Flatten<double> when result.Count == 0:
+                case Flatten<T> when result.Count == 0:
                     break;
-                case Linear<double> linear:
-                    result.Add(new DenseLayer(linear.In, linear.Out, linear.HasBias, offset, DenseKernels<PtxOps>.Identity));
+                case Linear<T> linear:
+                    result.Add(new DenseLayer(linear.In, linear.Out, linear.HasBias, offset, DenseActivation.Identity));
                     offset += linear.In * linear.Out + (linear.HasBias ? linear.Out : 0);
                     break;
-                case Relu<double> or Tanh<double> when result.Count > 0 && result[^1].Activation == DenseKernels<PtxOps>.Identity:
-                    result[^1] = result[^1] with { Activation = layer is Relu<double> ? DenseKernels<PtxOps>.Relu : DenseKernels<PtxOps>.Tanh };
+                case Relu<T> or Tanh<T> when result.Count > 0 && result[^1].Activation == DenseActivation.Identity:
+                    result[^1] = result[^1] with { Activation = layer is Relu<T> ? DenseActivation.Relu : DenseActivation.Tanh };
                     break;
                 default:
                     throw new NotSupportedException($"the GPU curvature engine runs MLPs (Linear layers, each followed by at most one ReLU or tanh); {network.Description} has {layer.Describe()} there");
