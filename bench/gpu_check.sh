@@ -7,7 +7,9 @@
 #   3. throughput of our kernel on the paper's ensemble (14,400 models; a pilot run picks the epochs), with the
 #      projection to 14,400 models × 10⁸ steps (from the rate between saves), and the CPU trainer on all cores beside it;
 #   4. the PyTorch ensemble (bench/phase_torch_ensemble.py, with and without CUDA graphs) if torch is importable;
-#   5. one table. Everything also goes to $OUT (if set) as JSON and logs.
+#   5. curvature: the EoSS mlp's gradient and H·v on the GPU beside PyTorch's (bench/compare_engine.py --device cuda),
+#      float32 and float64, at 8,192 samples and at batch 8, and the GPU's H·v against the CPU engine's;
+#   6. one table. Everything also goes to $OUT (if set) as JSON and logs.
 # Usage: bench/gpu_check.sh            (on a GPU node: srun --gres=gpu:1 bench/gpu_check.sh)
 #        GPU_CHECK_DRY_RUN=1 bench/gpu_check.sh   runs every step without a GPU, on ILGPU's CPU accelerator at toy sizes
 set -uo pipefail
@@ -87,7 +89,17 @@ else
   log "torch with CUDA is not importable here: no PyTorch comparison"
 fi
 
-# 5. One table.
+# 5. Curvature on the GPU: the EoSS mlp's gradient and H·v at 8,192 samples and at batch 8, float32 and float64, ours
+#    (vectors kept on the device) beside PyTorch's on the same GPU, and our float64 H·v against our CPU engine's.
+if [ "${GPU_CHECK_DRY_RUN:-0}" = 1 ]; then
+  log "dry run: no curvature comparison (the EoSS mlp on ILGPU's CPU accelerator takes hours)"
+elif [ -n "$torch_python" ]; then
+  timeout 300 "$torch_python" "$root/bench/compare_engine.py" --device cuda --dtypes f32,f64 --samples 8192,8 --threads "$(nproc)" \
+    --sharpedge "$se" --python "$torch_python" --json "$out/curvature.json" 2> "$out/curvature.log" | tee "$out/curvature.txt" \
+    || { cat "$out/curvature.log" >&2; log "curvature comparison failed"; }
+fi
+
+# 6. One table.
 "$python" - "$out" "${torch_rows[@]}" <<'PY' | tee "$out/table.txt"
 import json, os, sys
 out, torch_files = sys.argv[1], sys.argv[2:]

@@ -62,25 +62,32 @@ public static class BenchCommands
         var parameters = new Option<string?>("--params") { Description = "weights (.safetensors) instead of a random initialisation, e.g. the ones bench/engine_torch.py uses" };
         var inputs = new Option<string?>("--inputs") { Description = "inputs X.npy [N, 3, 32, 32] instead of random ones (N ≥ the largest sample count)" };
         var gradHvpOnly = new Option<bool>("--grad-hvp-only") { Description = "time only the gradient and the H·v (conv models: the other two take minutes)" };
+        var device = new Option<string>("--device")
+        {
+            Description = "cuda: the GPU curvature engine (MLPs), vectors kept on the device as PyTorch's are, and in f64 its H·v checked against the CPU engine's",
+            DefaultValueFactory = _ => "cpu",
+        }.AcceptOnlyFromAmong("cpu", "cuda");
         var json = CommonOptions.Json();
         var command = new Command("engine", "Seconds per full gradient, per exact HVP and per quadratic form vᵀHv (cached forward/backward), and per batch-sharpness sample gᵀHg/gᵀg from scratch, on CIFAR-shaped inputs, MSE.")
         {
-            model, samples, threads, dtypes, parameters, inputs, gradHvpOnly, json,
+            model, samples, threads, dtypes, parameters, inputs, gradHvpOnly, device, json,
         };
         command.SetAction(parse =>
         {
             var rows = new List<EngineResult>();
+            using var gpu = parse.GetValue(device) == "cuda" ? PhaseDevice.Open(Gpu.DeviceChoice.Cuda, "bench engine") : null;
             foreach (var dtype in parse.GetValue(dtypes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 foreach (var n in ParseInts(parse.GetValue(samples)!, "--samples"))
                     foreach (var t in ParseInts(parse.GetValue(threads)!, "--threads"))
                     {
                         var row = dtype switch
                         {
-                            "f32" => Measure<float>(parse.GetValue(model)!, n, t, parse.GetValue(parameters), parse.GetValue(inputs), parse.GetValue(gradHvpOnly)),
-                            "f64" => Measure<double>(parse.GetValue(model)!, n, t, parse.GetValue(parameters), parse.GetValue(inputs), parse.GetValue(gradHvpOnly)),
+                            "f32" => Measure<float>(parse.GetValue(model)!, n, t, parse.GetValue(parameters), parse.GetValue(inputs), parse.GetValue(gradHvpOnly), gpu),
+                            "f64" => Measure<double>(parse.GetValue(model)!, n, t, parse.GetValue(parameters), parse.GetValue(inputs), parse.GetValue(gradHvpOnly), gpu),
                             _ => throw new ArgumentException($"--dtypes: unknown dtype '{dtype}' (f32 or f64)"),
                         };
-                        CommandRunner.Log($"{row.Model} samples={row.Samples} {row.Dtype} threads={row.Threads}: grad {row.GradSeconds * 1e3:F2} ms, hvp {row.HvpSeconds * 1e3:F2} ms, vᵀHv {row.QuadraticFormSeconds * 1e3:F2} ms, gᵀHg/gᵀg sample {row.SharpnessSampleSeconds * 1e3:F2} ms");
+                        CommandRunner.Log($"{row.Model} samples={row.Samples} {row.Dtype} threads={row.Threads} on {row.Device}: grad {row.GradSeconds * 1e3:F2} ms, hvp {row.HvpSeconds * 1e3:F2} ms, vᵀHv {row.QuadraticFormSeconds * 1e3:F2} ms, gᵀHg/gᵀg sample {row.SharpnessSampleSeconds * 1e3:F2} ms" +
+                                          (row.HvpDifferenceFromCpu is { } d ? $", H·v relative difference from the CPU engine {d:G3}" : ""));
                         rows.Add(row);
                     }
             if (parse.GetValue(json)) CommandRunner.WriteJson(new { engine = rows });
@@ -91,13 +98,20 @@ public static class BenchCommands
         return command;
     }
 
-    public sealed record EngineResult(string Model, int Samples, string Dtype, int Threads, double GradSeconds, double HvpSeconds, double? QuadraticFormSeconds, double? SharpnessSampleSeconds);
+    public sealed record EngineResult(string Model, int Samples, string Dtype, int Threads, double GradSeconds, double HvpSeconds, double? QuadraticFormSeconds, double? SharpnessSampleSeconds)
+    {
+        /// <summary>"cpu", or the GPU in words (with its GEMM backend).</summary>
+        public string Device { get; init; } = "cpu";
+
+        /// <summary>On a GPU in float64: ‖H·v(GPU) − H·v(CPU)‖∞ / ‖H·v(CPU)‖∞ at the same θ and v.</summary>
+        public double? HvpDifferenceFromCpu { get; init; }
+    }
 
     /// <summary>
     /// Median over repetitions of (a) forward + backward over all samples and (b) one exact H·v at the same
     /// point, reusing its forward and backward passes as an eigensolver does.
     /// </summary>
-    private static EngineResult Measure<T>(string modelSpec, int samples, int threads, string? parametersPath, string? inputsPath, bool gradHvpOnly)
+    private static EngineResult Measure<T>(string modelSpec, int samples, int threads, string? parametersPath, string? inputsPath, bool gradHvpOnly, Gpu.GpuDevice? gpu)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var saved = Parallelism.Threads;
@@ -125,6 +139,7 @@ public static class BenchCommands
             if (parametersPath is null) spec.Initialize(network, theta, 1.0, 7);
             else ParameterFile.Read<T>(parametersPath, network, theta);
             var objective = new Objective<T>(network, new MeanSquaredError<T>(), data, chunkSize: 8192);
+            if (gpu is not null) return MeasureOnDevice(gpu, modelSpec, network, objective, theta, rng, threads);
             var gradient = new T[network.ParameterCount];
             var v = new T[network.ParameterCount];
             for (int i = 0; i < v.Length; i++) v[i] = T.CreateTruncating(rng.NextNormal());
@@ -140,6 +155,44 @@ public static class BenchCommands
         {
             Parallelism.Threads = saved;
         }
+    }
+
+    // The GPU engine: θ and v uploaded once, then the gradient and H·v timed with their results left on the device.
+    private static EngineResult MeasureOnDevice<T>(Gpu.GpuDevice gpu, string modelSpec, Network<T> network, Objective<T> objective, T[] theta, Rng rng, int threads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        using var engine = new Gpu.Curvature.DeviceMlp<T>(gpu, network, objective.Loss, objective.Data);
+        var thetaDouble = theta.Select(double.CreateTruncating).ToArray();
+        var v = new double[network.ParameterCount];
+        rng.FillNormal(v);
+        engine.SetParameters(thetaDouble);
+        engine.SetDirection(v);
+        int samples = objective.Data.Count;
+        var grad = Time(() => engine.LinearizeOnDevice(), samples);
+        var hvp = Time(engine.HessianVectorProductOnDevice, samples);
+        double? difference = null;
+        if (typeof(T) == typeof(double))
+        {
+            var onDevice = new double[v.Length];
+            engine.Linearize(thetaDouble, new double[v.Length]);
+            engine.HessianVectorProduct(v, onDevice);
+            var expected = new T[v.Length];
+            objective.Linearize(theta, new T[v.Length]);
+            objective.HessianVectorProduct(v.Select(T.CreateTruncating).ToArray(), expected);
+            double worst = 0, scale = 0;
+            for (int i = 0; i < v.Length; i++)
+            {
+                double e = double.CreateTruncating(expected[i]);
+                worst = Math.Max(worst, Math.Abs(onDevice[i] - e));
+                scale = Math.Max(scale, Math.Abs(e));
+            }
+            difference = worst / scale;
+        }
+        return new EngineResult(modelSpec, samples, typeof(T) == typeof(float) ? "f32" : "f64", threads, grad, hvp, null, null)
+        {
+            Device = $"{gpu.Description}, GEMMs: {engine.GemmBackend}",
+            HvpDifferenceFromCpu = difference,
+        };
     }
 
     private static double Time(Action action, int samples)

@@ -142,11 +142,36 @@ public sealed class DeviceMlp<T> : IHessianEngine, IDisposable where T : unmanag
     /// </summary>
     public double Linearize(ReadOnlySpan<double> parameters, Span<double> gradientOut)
     {
-        CheckLength(parameters.Length, "θ");
         CheckLength(gradientOut.Length, "the gradient");
+        Upload(theta, parameters, "θ");
+        double value = LinearizeOnDevice();
+        Download(gradientOut);
+        return value;
+    }
+
+    /// <summary>hv = ∇²L(θ) v at the point of the last <see cref="Linearize"/>.</summary>
+    public void HessianVectorProduct(ReadOnlySpan<double> v, Span<double> hv)
+    {
+        if (!linearized) throw new InvalidOperationException("Linearize the loss at θ before asking for Hessian-vector products");
+        CheckLength(hv.Length, "H·v");
+        Upload(direction, v, "v");
+        HessianVectorProductOnDevice();
+        Download(hv);
+    }
+
+    /// <summary>Copies θ to the device, for <see cref="LinearizeOnDevice"/>.</summary>
+    public void SetParameters(ReadOnlySpan<double> parameters) => Upload(theta, parameters, "θ");
+
+    /// <summary>Copies v to the device, for <see cref="HessianVectorProductOnDevice"/>.</summary>
+    public void SetDirection(ReadOnlySpan<double> v) => Upload(direction, v, "v");
+
+    /// <summary>
+    /// <see cref="Linearize"/> at the θ already on the device, the gradient left there: what an engine timing
+    /// compares with PyTorch's, whose tensors never leave the GPU (only the n×outputs values of the loss cross).
+    /// </summary>
+    public double LinearizeOnDevice()
+    {
         var stream = device.Accelerator.DefaultStream;
-        for (int i = 0; i < input.Length; i++) input[i] = T.CreateTruncating(parameters[i]);
-        theta.View.CopyFromCPU(stream, input);
         int rows = data.Count;
         for (int l = 0; l < layers.Length; l++)
         {
@@ -169,9 +194,7 @@ public sealed class DeviceMlp<T> : IHessianEngine, IDisposable where T : unmanag
             if (layer.HasBias) columnSums(stream, layer.Out, b.DZ, rows, layer.Out, Bias(gradient, layer));
             if (l > 0) Gemm(stream, rows, layer.In, layer.Out, b.DZ, layer.Out, false, Weights(theta, layer), layer.In, false, buffers[l - 1].DA, 1.0, 0.0);
         }
-        gradient.View.CopyToCPU(stream, output);
         stream.Synchronize();
-        for (int i = 0; i < output.Length; i++) gradientOut[i] = double.CreateTruncating(output[i]);
         linearized = true;
         return value;
     }
@@ -186,15 +209,11 @@ public sealed class DeviceMlp<T> : IHessianEngine, IDisposable where T : unmanag
         return new DeviceHessianOperator<T>(this);
     }
 
-    /// <summary>hv = ∇²L(θ) v at the point of the last <see cref="Linearize"/>.</summary>
-    public void HessianVectorProduct(ReadOnlySpan<double> v, Span<double> hv)
+    /// <summary><see cref="HessianVectorProduct"/> of the v already on the device, H·v left there (see <see cref="LinearizeOnDevice"/>).</summary>
+    public void HessianVectorProductOnDevice()
     {
         if (!linearized) throw new InvalidOperationException("Linearize the loss at θ before asking for Hessian-vector products");
-        CheckLength(v.Length, "v");
-        CheckLength(hv.Length, "H·v");
         var stream = device.Accelerator.DefaultStream;
-        for (int i = 0; i < input.Length; i++) input[i] = T.CreateTruncating(v[i]);
-        direction.View.CopyFromCPU(stream, input);
         int rows = data.Count;
         for (int l = 0; l < layers.Length; l++)
         {
@@ -224,9 +243,23 @@ public sealed class DeviceMlp<T> : IHessianEngine, IDisposable where T : unmanag
                 Gemm(stream, rows, layer.In, layer.Out, b.DZ, layer.Out, false, Weights(direction, layer), layer.In, false, buffers[l - 1].RDA, 1.0, 1.0);
             }
         }
+        stream.Synchronize();
+    }
+
+    private void Upload(MemoryBuffer1D<T, Stride1D.Dense> target, ReadOnlySpan<double> values, string what)
+    {
+        CheckLength(values.Length, what);
+        for (int i = 0; i < input.Length; i++) input[i] = T.CreateTruncating(values[i]);
+        target.View.CopyFromCPU(device.Accelerator.DefaultStream, input);
+    }
+
+    // The gradient buffer (∇L after a linearization, H·v after a product) to the host.
+    private void Download(Span<double> result)
+    {
+        var stream = device.Accelerator.DefaultStream;
         gradient.View.CopyToCPU(stream, output);
         stream.Synchronize();
-        for (int i = 0; i < output.Length; i++) hv[i] = double.CreateTruncating(output[i]);
+        for (int i = 0; i < output.Length; i++) result[i] = double.CreateTruncating(output[i]);
     }
 
     public void Dispose()
