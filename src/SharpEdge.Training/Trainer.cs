@@ -1,3 +1,4 @@
+using SharpEdge.Curvature;
 using System.Diagnostics;
 using SharpEdge.Curvature.Measurements;
 using SharpEdge.Data;
@@ -82,6 +83,17 @@ public sealed class Trainer
     public static readonly string[] FinalMeasurementNames = ["lambda-max", "batch-sharpness"];
 
     public TrainingConfig Config { get; }
+
+    /// <summary>Where the Hessian's eigen-measurements (λ_max, top-k) run instead of the CPU engine; null: the CPU.</summary>
+    public IHessianEngine? HessianEngine { get; set; }
+
+    /// <summary>Builds a <see cref="HessianEngine"/> on this run's full-data objective (which it must hold the samples of).</summary>
+    public IHessianEngine CreateHessianEngine(Func<Objective<float>, IHessianEngine> create)
+    {
+        if (Config.CurvatureSubset > 0 && Config.CurvatureSubset < full.Data.Count)
+            throw new ArgumentException("--device cuda measures the Hessian on all samples so far; drop --curvature-subset (or use --device cpu)");
+        return create(full);
+    }
     public Network<float> Network { get; }
     public IReadOnlyList<ScheduledMeasurement> Measurements => scheduled;
     public IReadOnlyList<Evaluation> Evaluations => evaluations;
@@ -274,6 +286,7 @@ public sealed class Trainer
             InitialParameters = needsStart ? initialParameters ??= InitialParameters() : default,
             MomentumBuffer = momentum is not null && state.Optimizer.State.TryGetValue("momentum_buffer", out var buffer) ? buffer : default,
             Momentum = momentum?.Momentum ?? 0,
+            HessianEngine = HessianEngine,
         };
         foreach (var m in scheduled)
         {

@@ -1,3 +1,4 @@
+using SharpEdge.Curvature;
 using SharpEdge.Nn;
 using SharpEdge.Numerics;
 using SharpEdge.Runs;
@@ -182,8 +183,10 @@ public static class TrainingRun
         var output = new TrainingOutput(store, id, new CheckpointFolder(folder, trainer.Network.Layout, trainer.Network.BufferLayout), hooks?.Progress, hooks?.Log);
         var started = DateTime.UtcNow;
         TrainingOutcome outcome;
+        IHessianEngine? engine = null;
         try
         {
+            if (hooks?.HessianEngine is { } create) trainer.HessianEngine = engine = trainer.CreateHessianEngine(create);
             outcome = trainer.Run(state, output, hooks?.Cancel ?? default);
         }
         catch (Exception e)
@@ -191,6 +194,10 @@ public static class TrainingRun
             store.Finish(id, RunStatus.Failed, state.Seconds + (DateTime.UtcNow - started).TotalSeconds, e.Message);
             RunExport.ResultsTxt(store, id, Path.Combine(folder, "results.txt"));
             throw;
+        }
+        finally
+        {
+            (engine as IDisposable)?.Dispose();
         }
         store.Finish(id, outcome.Status, outcome.Seconds, outcome.Error);
         RunExport.ResultsTxt(store, id, Path.Combine(folder, "results.txt"));
@@ -203,7 +210,14 @@ public static class TrainingRun
 }
 
 /// <summary>Optional observers of a run: progress reports, log lines, and a token that interrupts it (with a checkpoint).</summary>
-public sealed record TrainingHooks(Action<TrainingProgress>? Progress = null, Action<string>? Log = null, CancellationToken Cancel = default);
+public sealed record TrainingHooks(Action<TrainingProgress>? Progress = null, Action<string>? Log = null, CancellationToken Cancel = default)
+{
+    /// <summary>
+    /// Builds, from the full-data objective, where the Hessian's eigen-measurements run instead of the CPU engine (a
+    /// GPU, <c>train --device cuda</c>); disposed after the session if it is disposable.
+    /// </summary>
+    public Func<Objective<float>, IHessianEngine>? HessianEngine { get; init; }
+}
 
 /// <summary>The run as stored after training, its folder and how the session ended.</summary>
 public sealed record TrainingResult(long RunId, RunRecord Run, string Folder, TrainingOutcome Outcome);

@@ -30,6 +30,19 @@ public class TrainCommandTests
         Assert.True(File.Exists(Path.Combine(run.Folder!, "final.safetensors")));
     }
 
+    // --device cuda with a curvature subset: refused before training (the GPU engine holds all samples); the wiring and
+    // the engine's values are tested in SharpEdge.Training.Tests and SharpEdge.Gpu.Tests.
+    [Fact]
+    public void Device_cuda_refuses_a_curvature_subset()
+    {
+        var dir = CliRunner.TempDirectory();
+        var refused = CliRunner.RunWithEnvironment(new() { ["SHARPEDGE_RESULTS"] = Path.Combine(dir, "results"), ["SHARPEDGE_CUDA_EMULATION"] = "1" },
+            "train", "--model", "mlp:784-8-10:tanh", "--num-data", "64", "--lr", "0.05", "--batch", "8", "--steps", "2", "--measure", "lambda-max",
+            "--curvature-subset", "32", "--device", "cuda");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("--curvature-subset", refused.Stderr);
+    }
+
     [Fact]
     public void A_curvature_subset_and_eigensolver_tolerance_are_recorded_and_the_time_is_reported()
     {

@@ -68,6 +68,11 @@ public static class TrainCommand
         var atStep = new Option<long?>("--at-step") { Description = "the parent's checkpoint step a --fork starts from" };
         var name = new Option<string?>("--name") { Description = "run name (default: dataset_model_lr_batch)" };
         var results = new Option<string?>("--results") { Description = "run store folder (default $SHARPEDGE_RESULTS or ./results)" };
+        var device = new Option<string>("--device")
+        {
+            Description = "cuda: the Hessian's eigen-measurements (lambda-max, top-k) of an MLP on the GPU, on all samples; cpu: everything on the CPU",
+            DefaultValueFactory = _ => "cpu",
+        }.AcceptOnlyFromAmong("cpu", "cuda");
         var threads = CommonOptions.Threads();
         var json = CommonOptions.Json();
         var command = new Command("train",
@@ -76,7 +81,7 @@ public static class TrainCommand
         {
             dataset, numData, datasetSeed, model, initScale, initSeed, orderSeed, loss, optimizer, lr, momentum, batch, steps, measure, every, curvatureSubset, eigTol,
             gdNoise, noiseMag, noiseRefresh, noiseSeed, sde, sdeH, sdeEta, quadSwitch, quadLr, quadGn, quadLossEvery,
-            projSwitch, projTopL, projResidual, projRefresh, saveTrajectory, trajectoryEvery, final, fullLossEvery, testEvery, stopLoss, checkpointEvery, checkpointMinutes, keep, resume, fork, atStep, name, results, threads, json,
+            projSwitch, projTopL, projResidual, projRefresh, saveTrajectory, trajectoryEvery, final, fullLossEvery, testEvery, stopLoss, checkpointEvery, checkpointMinutes, keep, resume, fork, atStep, name, results, device, threads, json,
         };
         Option[] runDefining = [dataset, numData, datasetSeed, model, initScale, initSeed];
         Option[] forkable = [orderSeed, loss, optimizer, lr, momentum, batch, measure, every, curvatureSubset, eigTol, gdNoise, noiseMag, noiseRefresh, noiseSeed, sde, sdeH, sdeEta,
@@ -136,13 +141,22 @@ public static class TrainCommand
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Interrupt("train", c, cancel));
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Interrupt("train", c, cancel));
             var progress = new ProgressLine("train");
-            var hooks = new TrainingHooks(p => Report(progress, p), CommandRunner.Log, cancel.Token);
+            using var gpu = parse.GetValue(device) == "cuda" ? PhaseDevice.Open(Gpu.DeviceChoice.Cuda, "train") : null;
+            var hooks = new TrainingHooks(p => Report(progress, p), CommandRunner.Log, cancel.Token)
+            {
+                HessianEngine = gpu is null ? null : objective =>
+                {
+                    var engine = new Gpu.Curvature.DeviceMlp<float>(gpu, objective.Network, objective.Loss, objective.Data);
+                    CommandRunner.Log($"train: the Hessian's eigen-measurements on {gpu.Description} (GEMMs: {engine.GemmBackend})");
+                    return engine;
+                },
+            };
             TrainingResult result;
             try
             {
                 if (resumeRun is not null)
                 {
-                    var extra = command.Options.Where(o => Given(o) && o != resume && o != steps && o != results && o != threads && o != json).Select(o => o.Name).ToList();
+                    var extra = command.Options.Where(o => Given(o) && o != resume && o != steps && o != results && o != device && o != threads && o != json).Select(o => o.Name).ToList();
                     if (extra.Count > 0)
                         throw new ArgumentException($"--resume continues run '{resumeRun}' with its stored settings, so {string.Join(", ", extra)} cannot be given " +
                                                     $"(only --steps; to change settings fork it: --fork {resumeRun} --at-step S)");

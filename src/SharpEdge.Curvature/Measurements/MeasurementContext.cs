@@ -44,6 +44,7 @@ public sealed class MeasurementContext<T> where T : unmanaged, IFloatingPointIee
     private int[]? curvatureIndices;
     private Objective<T>? evaluator;
     private Objective<T>? trainingBatchObjective;
+    private ILinearOperator? engineHessian;   // the HessianEngine's operator at θ: linearized once per context
 
     public MeasurementContext(Objective<T> objective, ReadOnlyMemory<T> theta)
     {
@@ -340,7 +341,7 @@ public sealed class MeasurementContext<T> where T : unmanaged, IFloatingPointIee
     /// <see cref="HessianEngine"/> when one is set (which linearizes on its own), else by the CPU engine's R-operator.
     /// </summary>
     public (EigenResult Result, bool Shared) HessianEigenpairs(int k) => HessianEngine is { } engine
-        ? TopEigenpairs(EigenvectorCache.Hessian, () => engine.LinearizedHessian(ThetaAsDouble()), k, linearizeHere: false)
+        ? TopEigenpairs(EigenvectorCache.Hessian, () => engineHessian ??= engine.LinearizedHessian(ThetaAsDouble()), k, linearizeHere: false)
         : TopEigenpairs(EigenvectorCache.Hessian, () => new HessianOperator<T>(Curvature), k, linearizeHere: true);
 
     /// <summary>Where the Hessian's eigen-measurements run when not on the CPU engine (a GPU); it holds the samples of <see cref="Curvature"/>. Set before the first measurement.</summary>

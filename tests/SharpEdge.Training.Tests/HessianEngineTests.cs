@@ -1,0 +1,71 @@
+using SharpEdge.Curvature;
+using SharpEdge.Nn;
+using SharpEdge.Runs;
+
+namespace SharpEdge.Training.Tests;
+
+/// <summary>
+/// <c>train --device cuda</c>'s wiring without a GPU: a Hessian engine given through the hooks (here one that counts its
+/// calls and applies the CPU R-operator in float64 on its own copy of the objective) is what λ_max and top-k are
+/// measured on, at every scheduled step; a curvature subset is refused. The GPU engine itself is tested against
+/// the CPU engine in SharpEdge.Gpu.Tests.
+/// </summary>
+public sealed class HessianEngineTests : IDisposable
+{
+    private readonly TempFolder temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    private static TrainingConfig Tiny => new()
+    {
+        Model = "mlp:784-4-10:tanh", NumData = 64, LearningRate = 0.05, BatchSize = 8, Steps = 6, Measure = "lambda-max@3,top-k=2@6", EigenTolerance = 1e-6,
+    };
+
+    private sealed class CountingEngine(Objective<float> objective) : IHessianEngine
+    {
+        // A float64 copy of the run's objective: the values differ from the float32 CPU engine's only by rounding.
+        private readonly Objective<double> copy = new(ModelSpec.Parse(Tiny.Model).Build<double>(objective.Data.InputShape, objective.Data.Outputs),
+            new MeanSquaredError<double>(),
+            new Samples<double>([.. objective.Data.Inputs.Select(x => (double)x)], objective.Data.InputShape,
+                objective.Data.Targets!.Select(x => (double)x).ToArray(), objective.Data.Outputs, objective.Data.Labels));
+
+        public int Calls { get; private set; }
+
+        public ILinearOperator LinearizedHessian(ReadOnlySpan<double> theta)
+        {
+            Calls++;
+            copy.Linearize(theta.ToArray(), new double[theta.Length]);
+            return new HessianOperator<double>(copy);
+        }
+    }
+
+    [Fact]
+    public void Eigen_measurements_come_from_the_engine_and_agree_with_the_cpu()
+    {
+        using var store = RunStore.Open(temp.Path);
+        var plain = TrainingRun.Start(store, temp.Path, Tiny, "cpu");
+        CountingEngine? engine = null;
+        var hooks = new TrainingHooks { HessianEngine = objective => engine = new CountingEngine(objective) };
+        var withEngine = TrainingRun.Start(store, temp.Path, Tiny, "engine", hooks);
+        Assert.NotNull(engine);
+        // λ_max at steps 0, 3, 6 and top-2 at 0 and 6: one linearization per measured step, shared by its solves
+        Assert.Equal(3, engine.Calls);
+        foreach (var metric in new[] { "lambda_max", "top_k_1", "top_k_2" })
+        {
+            var expected = store.Metrics(plain.RunId, metric);
+            var actual = store.Metrics(withEngine.RunId, metric);
+            Assert.Equal(expected.Select(m => m.Step), actual.Select(m => m.Step));
+            for (int i = 0; i < expected.Count; i++)
+                Assert.Equal(expected[i].Value, actual[i].Value, 1e-4 * Math.Abs(expected[i].Value));
+        }
+    }
+
+    [Fact]
+    public void A_curvature_subset_is_refused()
+    {
+        using var store = RunStore.Open(temp.Path);
+        var hooks = new TrainingHooks { HessianEngine = objective => new CountingEngine(objective) };
+        var error = Assert.Throws<ArgumentException>(() => TrainingRun.Start(store, temp.Path, Tiny with { CurvatureSubset = 32 }, "subset", hooks));
+        Assert.Contains("--curvature-subset", error.Message);
+    }
+}
