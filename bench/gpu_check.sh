@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # THE prepared check for a CUDA machine, no .NET needed there. Finishes in about 5 minutes on an H100.
-#   1. unpacks the bundle built by scripts/publish-linux-x64.sh (artifacts/publish/sharpedge-linux-x64.tar.gz,
+#   1. unpacks the bundle built by scripts/publish-linux-x64.sh (artifacts/publish/sharpedge-linux-x64.tar.xz or .tar.gz,
 #      or $SHARPEDGE_BUNDLE) and prints the GPU it sees;
 #   2. correctness: the ensemble kernel on the GPU against the CPU trainer (8 models × 2 epochs of 1,000 steps,
 #      every slot of W, dW and loss), and `phase train --device cuda` against `--device cpu` on one cell;
@@ -11,10 +11,13 @@
 #      float32 and float64, at 8,192 samples and at batch 8, and the GPU's H·v against the CPU engine's;
 #   6. one table. Everything also goes to $OUT (if set) as JSON and logs.
 # Usage: bench/gpu_check.sh            (on a GPU node: srun --gres=gpu:1 bench/gpu_check.sh)
+#        through this workplace's device tool: build with scripts/publish-linux-x64.sh --xz, carry
+#        artifacts/publish/sharpedge-linux-x64.tar.xz, run bench/gpu_check.sh (about 4 minutes on an H100)
 #        GPU_CHECK_DRY_RUN=1 bench/gpu_check.sh   runs every step without a GPU, on ILGPU's CPU accelerator at toy sizes
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bundle="${SHARPEDGE_BUNDLE:-$root/artifacts/publish/sharpedge-linux-x64.tar.gz}"
+bundle="${SHARPEDGE_BUNDLE:-$root/artifacts/publish/sharpedge-linux-x64.tar.xz}"
+[ -f "$bundle" ] || bundle="${SHARPEDGE_BUNDLE:-$root/artifacts/publish/sharpedge-linux-x64.tar.gz}"
 out="${OUT:-$(mktemp -d)}"
 mkdir -p "$out"
 work="$(mktemp -d)"
