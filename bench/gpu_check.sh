@@ -11,8 +11,7 @@
 #      float32 and float64, at 8,192 samples and at batch 8, and the GPU's H·v against the CPU engine's;
 #   6. one table. Everything also goes to $OUT (if set) as JSON and logs.
 # Usage: bench/gpu_check.sh            (on a GPU node: srun --gres=gpu:1 bench/gpu_check.sh)
-#        through this workplace's device tool: build with scripts/publish-linux-x64.sh --xz, carry
-#        artifacts/publish/sharpedge-linux-x64.tar.xz, run bench/gpu_check.sh (about 4 minutes on an H100)
+#        (to ship it to a GPU machine, scripts/publish-linux-x64.sh --xz writes the smaller .tar.xz; about 4 minutes on an H100)
 #        GPU_CHECK_DRY_RUN=1 bench/gpu_check.sh   runs every step without a GPU, on ILGPU's CPU accelerator at toy sizes
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
