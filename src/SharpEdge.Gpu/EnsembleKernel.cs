@@ -34,6 +34,28 @@ internal struct EnsembleViews
     public ArrayView<int> DivergedBatches;
 }
 
+/// <summary>The divergence rule both ensemble kernels apply to each batch loss.</summary>
+internal static class EnsembleDivergence
+{
+    private const double Threshold = TeacherStudent.TeacherStudentConfig.DivergenceThreshold;
+
+    /// <summary>
+    /// True while the batch loss stays at or below 100; past it, lane 0 of the model records the epoch and the batch
+    /// whose update is not applied. Strict "&gt;", so NaN never triggers it (phase_ml_spec §3.3).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool WithinThreshold(double loss, int k, int model, int epoch, int batch, EnsembleShape shape, EnsembleViews views)
+    {
+        if (!(loss > Threshold)) return true;
+        if (k == 0)
+        {
+            views.DivergedEpochs[model] = shape.FirstEpoch + epoch;
+            views.DivergedBatches[model] = batch;
+        }
+        return false;
+    }
+}
+
 /// <summary>Sizes and the epoch range of one launch.</summary>
 internal struct EnsembleShape
 {
@@ -72,8 +94,6 @@ internal struct EnsembleShape
 /// </remarks>
 internal static class EnsembleKernel<TOps> where TOps : struct, IFloatOps
 {
-    private const double DivergenceThreshold = TeacherStudent.TeacherStudentConfig.DivergenceThreshold;
-
     public static void Run(EnsembleShape shape, EnsembleViews views)
     {
         int units = shape.Units, width = shape.Width, batchSize = shape.BatchSize, stride = shape.WeightStride;
@@ -135,17 +155,8 @@ internal static class EnsembleKernel<TOps> where TOps : struct, IFloatOps
                         squaredErrors += default(TOps).Product(residual, residual, shape.Zero);
                     }
                     double loss = 0.5 * (squaredErrors / batchSize);
-                    // Strict ">" before the update, so NaN never triggers it (phase_ml_spec §3.3).
-                    if (loss > DivergenceThreshold)
-                    {
-                        active = false;
-                        if (k == 0)
-                        {
-                            views.DivergedEpochs[model] = shape.FirstEpoch + epoch;
-                            views.DivergedBatches[model] = batch;
-                        }
-                    }
-                    else lossSum += loss;
+                    if (EnsembleDivergence.WithinThreshold(loss, k, model, epoch, batch, shape, views)) lossSum += loss;
+                    else active = false;
                 }
                 if (active)
                 {

@@ -30,7 +30,6 @@ internal static class PaperShapeKernel<TOps> where TOps : struct, IFloatOps
     public const int SharedPerModel = BatchSize * Width + BatchSize;
 
     private const int LabelsAt = BatchSize * Width;
-    private const double DivergenceThreshold = TeacherStudent.TeacherStudentConfig.DivergenceThreshold;
 
     /// <summary>True when <paramref name="shape"/> is the shape this kernel is written for.</summary>
     public static bool Fits(EnsembleShape shape) => shape.Units == Units && shape.Width == Width && shape.BatchSize == BatchSize;
@@ -90,17 +89,8 @@ internal static class PaperShapeKernel<TOps> where TOps : struct, IFloatOps
                     squaredErrors += default(TOps).Product(residual.S2, residual.S2, shape.Zero);
                     squaredErrors += default(TOps).Product(residual.S3, residual.S3, shape.Zero);
                     double loss = 0.5 * (squaredErrors / BatchSize);
-                    // Strict ">" before the update, so NaN never triggers it (phase_ml_spec §3.3).
-                    if (loss > DivergenceThreshold)
-                    {
-                        active = false;
-                        if (k == 0)
-                        {
-                            views.DivergedEpochs[model] = shape.FirstEpoch + epoch;
-                            views.DivergedBatches[model] = batch;
-                        }
-                    }
-                    else lossSum += loss;
+                    if (EnsembleDivergence.WithinThreshold(loss, k, model, epoch, batch, shape, views)) lossSum += loss;
+                    else active = false;
                 }
                 if (active)
                 {
