@@ -1,5 +1,6 @@
 using SharpEdge.Data.Formats;
 using SharpEdge.Data.Subsets;
+using SharpEdge.Tests;
 
 namespace SharpEdge.Data.Tests;
 
@@ -41,7 +42,7 @@ public sealed class DatasetTests : IDisposable
     [InlineData(true)]
     public void Cifar10_from_python_or_binary_batches(bool binary)
     {
-        var (train, trainLabels, test, testLabels) = DataFiles.Cifar(_root["cifar10"], binary);
+        var (train, trainLabels, test, testLabels) = DataFiles.Cifar(_root.File("cifar10"), binary);
         var all = Datasets.Load("cifar10", Request());
         Assert.Equal(150, all.TrainCount);
         Assert.Equal(DataFiles.CifarRow(train, 149), all.TrainInputs[(149 * 3072)..]);
@@ -79,7 +80,7 @@ public sealed class DatasetTests : IDisposable
     [Fact]
     public void Two_class_cifar_has_plus_minus_one_targets_and_refuses_cross_entropy()
     {
-        var (_, trainLabels, _, testLabels) = DataFiles.Cifar(_root["cifar10"]);
+        var (_, trainLabels, _, testLabels) = DataFiles.Cifar(_root.File("cifar10"));
         var set = Datasets.Load("cifar10_2cls", Request(10) with { FirstClass = 1, SecondClass = 9 });
         var expected = TwoClassSubset.Select(trainLabels, 1, 9, 5);
         Assert.Equal(expected, set.TrainIndices);
@@ -111,11 +112,11 @@ public sealed class DatasetTests : IDisposable
     [Fact]
     public void Svhn_draws_when_in_range_and_keeps_everything_otherwise()
     {
-        Directory.CreateDirectory(_root["svhn"]);
+        Directory.CreateDirectory(_root.File("svhn"));
         var x = FormatWriters.Pixels(3072 * 12, 30);
         double[] y = [10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1];
-        File.WriteAllBytes(_root["svhn/train_32x32.mat"], FormatWriters.Mat(x, [32, 32, 3, 12], y, compress: true, compactLabels: true));
-        File.WriteAllBytes(_root["svhn/test_32x32.mat"], FormatWriters.Mat(x[..(3072 * 4)], [32, 32, 3, 4], y[..4], compress: false, compactLabels: false));
+        File.WriteAllBytes(_root.File("svhn/train_32x32.mat"), FormatWriters.Mat(x, [32, 32, 3, 12], y, compress: true, compactLabels: true));
+        File.WriteAllBytes(_root.File("svhn/test_32x32.mat"), FormatWriters.Mat(x[..(3072 * 4)], [32, 32, 3, 4], y[..4], compress: false, compactLabels: false));
         Assert.Equal(Enumerable.Range(0, 12), Datasets.Load("svhn", Request(13)).TrainIndices!);
         var subset = Datasets.Load("svhn", Request(5, 2));
         Assert.Equal(NumpySubset.Choose(2, 12, 5), subset.TrainIndices);
@@ -130,8 +131,8 @@ public sealed class DatasetTests : IDisposable
         foreach (var cls in new[] { "cat", "airplane" })
         for (int i = 0; i < 3; i++)
         {
-            Directory.CreateDirectory(_root[$"cinic10/{split}/{cls}"]);
-            File.WriteAllBytes(_root[$"cinic10/{split}/{cls}/{cls}-{i}.png"], FormatWriters.Png(FormatWriters.Pixels(3072, i + cls.Length), 32, 32, 3));
+            Directory.CreateDirectory(_root.File($"cinic10/{split}/{cls}"));
+            File.WriteAllBytes(_root.File($"cinic10/{split}/{cls}/{cls}-{i}.png"), FormatWriters.Png(FormatWriters.Pixels(3072, i + cls.Length), 32, 32, 3));
         }
         // the original: the first 3 images are all airplanes (class 0), whatever the seed
         Assert.Equal(new[] { 0, 0, 0 }, Datasets.Load("cinic10", Request(3)).TrainLabels);
@@ -145,13 +146,13 @@ public sealed class DatasetTests : IDisposable
     [Fact]
     public void ImageNet32_reads_batches_in_python_sorted_order_and_shifts_labels()
     {
-        Directory.CreateDirectory(_root["imagenet32"]);
+        Directory.CreateDirectory(_root.File("imagenet32"));
         foreach (var (name, label) in new[] { ("train_data_batch_1", 1), ("train_data_batch_2", 2), ("train_data_batch_10", 10), ("val_data", 1000) })
         {
             var w = new PickleWriter(python2: false);
             w.Dict(p => { p.Str("data"); p.UInt8Array(FormatWriters.Pixels(2 * 3072, label), 2, 3072); },
                 p => { p.Str("labels"); p.IntList([label, label]); });
-            File.WriteAllBytes(_root[$"imagenet32/{name}"], w.Finish());
+            File.WriteAllBytes(_root.File($"imagenet32/{name}"), w.Finish());
         }
         var set = Datasets.Load("imagenet32", Request());
         Assert.Equal(new[] { 0, 0, 9, 9, 1, 1 }, set.TrainLabels);   // _1, _10, _2
@@ -188,7 +189,7 @@ public sealed class DatasetTests : IDisposable
         var unknown = Assert.Throws<ArgumentException>(() => Datasets.Load("cifar100"));
         Assert.Contains("cifar10, cifar10_2cls, fmnist", unknown.Message);
         var missing = Assert.Throws<DataNotInstalledException>(() => Datasets.Load("svhn", Request()));
-        Assert.Contains(_root["svhn"], missing.Message);
+        Assert.Contains(_root.File("svhn"), missing.Message);
         Assert.Contains("sharpedge data fetch svhn", missing.Message);
         Assert.Contains("sharpedge data import svhn PATH", missing.Message);
         Assert.DoesNotContain('\n', missing.Message);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using SharpEdge.Data.Download;
+using SharpEdge.Tests;
 
 namespace SharpEdge.Data.Tests;
 
@@ -97,20 +98,20 @@ public sealed class DownloaderTests : IDisposable
         var error = Assert.Throws<HttpStatusException>(() => Downloader().Download(new RemoteFile("f.bin", [_server.Url("f.bin")]), _temp.Path));
         Assert.Contains("503", error.Message);
         Assert.Equal(4, _server.Requests.Count);
-        Assert.False(File.Exists(_temp["f.bin"]));
+        Assert.False(File.Exists(_temp.File("f.bin")));
     }
 
     [Fact]
     public void Truncated_archive_is_reported_by_name()
     {
         using var source = new TempFolder();
-        File.WriteAllBytes(source["x.bin"], FormatWriters.Pixels(200_000, 6));
-        FormatWriters.TarGz(source.Path, _temp["a.tar.gz"]);
-        var bytes = File.ReadAllBytes(_temp["a.tar.gz"]);
-        File.WriteAllBytes(_temp["cut.tar.gz"], bytes[..(bytes.Length / 2)]);
-        ArchiveExtractor.Extract(_temp["a.tar.gz"], _temp["ok"]);
-        Assert.Equal(File.ReadAllBytes(source["x.bin"]), File.ReadAllBytes(_temp["ok/x.bin"]));
-        var error = Assert.Throws<InvalidDataException>(() => ArchiveExtractor.Extract(_temp["cut.tar.gz"], _temp["bad"]));
+        File.WriteAllBytes(source.File("x.bin"), FormatWriters.Pixels(200_000, 6));
+        FormatWriters.TarGz(source.Path, _temp.File("a.tar.gz"));
+        var bytes = File.ReadAllBytes(_temp.File("a.tar.gz"));
+        File.WriteAllBytes(_temp.File("cut.tar.gz"), bytes[..(bytes.Length / 2)]);
+        ArchiveExtractor.Extract(_temp.File("a.tar.gz"), _temp.File("ok"));
+        Assert.Equal(File.ReadAllBytes(source.File("x.bin")), File.ReadAllBytes(_temp.File("ok/x.bin")));
+        var error = Assert.Throws<InvalidDataException>(() => ArchiveExtractor.Extract(_temp.File("cut.tar.gz"), _temp.File("bad")));
         Assert.Contains("cut.tar.gz", error.Message);
     }
 }

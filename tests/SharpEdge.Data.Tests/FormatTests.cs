@@ -1,5 +1,6 @@
 using SharpEdge.Data.Formats;
 using SharpEdge.Data.Sources;
+using SharpEdge.Tests;
 
 namespace SharpEdge.Data.Tests;
 
@@ -13,8 +14,8 @@ public class FormatTests
     {
         using var temp = new TempFolder();
         var pixels = FormatWriters.Pixels(4 * 3072, 1);
-        File.WriteAllBytes(temp["data_batch_1"], FormatWriters.CifarPickle(pixels, [3, 0, 9, 1], python2, bytesKeys));
-        var batch = CifarBatch.ReadPickle(temp["data_batch_1"]);
+        File.WriteAllBytes(temp.File("data_batch_1"), FormatWriters.CifarPickle(pixels, [3, 0, 9, 1], python2, bytesKeys));
+        var batch = CifarBatch.ReadPickle(temp.File("data_batch_1"));
         Assert.Equal(new[] { 3, 0, 9, 1 }, batch.Labels);
         Assert.Equal(pixels, batch.Pixels);
     }
@@ -25,12 +26,12 @@ public class FormatTests
         using var temp = new TempFolder();
         var pixels = FormatWriters.Pixels(3 * 3072, 2);
         var bytes = FormatWriters.CifarBinary(pixels, [7, 2, 5]);
-        File.WriteAllBytes(temp["data_batch_1.bin"], bytes);
-        var batch = CifarBatch.ReadBinary(temp["data_batch_1.bin"]);
+        File.WriteAllBytes(temp.File("data_batch_1.bin"), bytes);
+        var batch = CifarBatch.ReadBinary(temp.File("data_batch_1.bin"));
         Assert.Equal(new[] { 7, 2, 5 }, batch.Labels);
         Assert.Equal(pixels, batch.Pixels);
-        File.WriteAllBytes(temp["short.bin"], bytes[..^100]);
-        var error = Assert.Throws<InvalidDataException>(() => CifarBatch.ReadBinary(temp["short.bin"]));
+        File.WriteAllBytes(temp.File("short.bin"), bytes[..^100]);
+        var error = Assert.Throws<InvalidDataException>(() => CifarBatch.ReadBinary(temp.File("short.bin")));
         Assert.Contains("short.bin", error.Message);
         Assert.Contains("truncated", error.Message);
     }
@@ -40,9 +41,9 @@ public class FormatTests
     {
         using var temp = new TempFolder();
         var bytes = FormatWriters.CifarPickle(FormatWriters.Pixels(2 * 3072, 3), [1, 2]);
-        File.WriteAllBytes(temp["data_batch_1"], bytes[..(bytes.Length / 2)]);
-        var error = Assert.Throws<InvalidDataException>(() => CifarBatch.ReadPickle(temp["data_batch_1"]));
-        Assert.StartsWith(temp["data_batch_1"], error.Message);
+        File.WriteAllBytes(temp.File("data_batch_1"), bytes[..(bytes.Length / 2)]);
+        var error = Assert.Throws<InvalidDataException>(() => CifarBatch.ReadPickle(temp.File("data_batch_1")));
+        Assert.StartsWith(temp.File("data_batch_1"), error.Message);
     }
 
     [SkippableFact]
@@ -62,11 +63,11 @@ public class FormatTests
         var expected = Enumerable.Range(0, 2 * 3072).Select(i => (byte)(i % 251)).ToArray();
         foreach (var protocol in new[] { 2, 5 })
         {
-            var batch = CifarBatch.ReadPickle(temp[$"batch_p{protocol}"]);
+            var batch = CifarBatch.ReadPickle(temp.File($"batch_p{protocol}"));
             Assert.Equal(new[] { 4, 8 }, batch.Labels);
             Assert.Equal(expected, batch.Pixels);
         }
-        var imagenet = ImageNet32Batch.Read(temp["imagenet_p4"]);
+        var imagenet = ImageNet32Batch.Read(temp.File("imagenet_p4"));
         Assert.Equal(new[] { 1, 1000 }, imagenet.Labels);
         Assert.Equal(expected, imagenet.Pixels);
     }
@@ -86,8 +87,8 @@ public class FormatTests
         for (int w = 0; w < 32; w++)
         for (int h = 0; h < 32; h++)
             x[h + 32 * (w + 32 * (c + 3 * i))] = (byte)((h * 7 + w * 3 + c * 11 + i * 13) % 256);
-        File.WriteAllBytes(temp["train_32x32.mat"], FormatWriters.Mat(x, [32, 32, 3, n], [10, 1, 7], compress, compactLabels, bigEndian));
-        var images = SvhnSource.Read(temp["train_32x32.mat"]);
+        File.WriteAllBytes(temp.File("train_32x32.mat"), FormatWriters.Mat(x, [32, 32, 3, n], [10, 1, 7], compress, compactLabels, bigEndian));
+        var images = SvhnSource.Read(temp.File("train_32x32.mat"));
         Assert.Equal(new[] { 0, 1, 7 }, images.Labels);
         var chw = new float[3072];
         ImageNormalization.Svhn.FromColumnMajorPlanes(images.Image(2), chw, 32, 32);
@@ -105,8 +106,8 @@ public class FormatTests
     {
         using var temp = new TempFolder();
         var bytes = FormatWriters.Mat(FormatWriters.Pixels(3072 * 2, 4), [32, 32, 3, 2], [1, 2], compress: true, compactLabels: true);
-        File.WriteAllBytes(temp["train_32x32.mat"], bytes[..(bytes.Length - 200)]);
-        var error = Assert.Throws<InvalidDataException>(() => SvhnSource.Read(temp["train_32x32.mat"]));
+        File.WriteAllBytes(temp.File("train_32x32.mat"), bytes[..(bytes.Length - 200)]);
+        var error = Assert.Throws<InvalidDataException>(() => SvhnSource.Read(temp.File("train_32x32.mat")));
         Assert.Contains("train_32x32.mat", error.Message);
     }
 
@@ -115,17 +116,17 @@ public class FormatTests
     {
         using var temp = new TempFolder();
         var pixels = FormatWriters.Pixels(2 * 784, 5);
-        Idx.Write(temp["images"], pixels, [2, 28, 28]);
-        Idx.Write(temp["images.gz"], pixels, [2, 28, 28]);
-        Assert.Equal(pixels, Idx.Read(temp["images"]).Data);
-        var (data, shape) = Idx.Read(temp["images.gz"]);
+        Idx.Write(temp.File("images"), pixels, [2, 28, 28]);
+        Idx.Write(temp.File("images.gz"), pixels, [2, 28, 28]);
+        Assert.Equal(pixels, Idx.Read(temp.File("images")).Data);
+        var (data, shape) = Idx.Read(temp.File("images.gz"));
         Assert.Equal(pixels, data);
         Assert.Equal(new[] { 2, 28, 28 }, shape);
-        var gz = File.ReadAllBytes(temp["images.gz"]);
-        File.WriteAllBytes(temp["cut.gz"], gz[..(gz.Length / 2)]);
-        Assert.Contains("cut.gz", Assert.Throws<InvalidDataException>(() => Idx.Read(temp["cut.gz"])).Message);
-        File.WriteAllBytes(temp["junk"], [1, 2, 3, 4, 5]);
-        Assert.Contains("bad magic", Assert.Throws<InvalidDataException>(() => Idx.Read(temp["junk"])).Message);
+        var gz = File.ReadAllBytes(temp.File("images.gz"));
+        File.WriteAllBytes(temp.File("cut.gz"), gz[..(gz.Length / 2)]);
+        Assert.Contains("cut.gz", Assert.Throws<InvalidDataException>(() => Idx.Read(temp.File("cut.gz"))).Message);
+        File.WriteAllBytes(temp.File("junk"), [1, 2, 3, 4, 5]);
+        Assert.Contains("bad magic", Assert.Throws<InvalidDataException>(() => Idx.Read(temp.File("junk"))).Message);
     }
 
     [Fact]
@@ -134,9 +135,9 @@ public class FormatTests
         using var temp = new TempFolder();
         foreach (var (cls, file, isGrey) in new[] { ("truck", "b.png", false), ("airplane", "z.png", true), ("airplane", "a.png", false), ("truck", "notes.txt", false) })
         {
-            Directory.CreateDirectory(temp[cls]);
+            Directory.CreateDirectory(temp.File(cls));
             var bytes = file.EndsWith(".txt") ? "x"u8.ToArray() : FormatWriters.Png(FormatWriters.Pixels(isGrey ? 16 : 48, cls.Length + file[0]), 4, 4, isGrey ? 1 : 3);
-            File.WriteAllBytes(Path.Combine(temp[cls], file), bytes);
+            File.WriteAllBytes(Path.Combine(temp.File(cls), file), bytes);
         }
         var folder = ImageFolder.Scan(temp.Path);
         Assert.Equal(new[] { "airplane", "truck" }, folder.Classes);

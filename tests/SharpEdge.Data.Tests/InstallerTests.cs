@@ -3,6 +3,7 @@ using SharpEdge.Data.Download;
 using SharpEdge.Data.Formats;
 using SharpEdge.Data.Installation;
 using SharpEdge.Data.Sources;
+using SharpEdge.Tests;
 
 namespace SharpEdge.Data.Tests;
 
@@ -28,9 +29,9 @@ public sealed class InstallerTests : IDisposable
     [Fact]
     public void Imports_cifar10_from_the_official_archive_layout()
     {
-        var (train, _, _, _) = DataFiles.Cifar(_files["archive"]);
-        FormatWriters.TarGz(_files["archive"], _files["cifar-10-python.tar.gz"]);
-        var installed = Installer().Import(Datasets.Get("cifar10"), [_files["cifar-10-python.tar.gz"]]);
+        var (train, _, _, _) = DataFiles.Cifar(_files.File("archive"));
+        FormatWriters.TarGz(_files.File("archive"), _files.File("cifar-10-python.tar.gz"));
+        var installed = Installer().Import(Datasets.Get("cifar10"), [_files.File("cifar-10-python.tar.gz")]);
         Assert.True(installed.Installed);
         Assert.Equal(6, installed.Files);
         AssertClean("cifar10");
@@ -42,11 +43,11 @@ public sealed class InstallerTests : IDisposable
     [Fact]
     public void A_corrupted_archive_installs_nothing()
     {
-        DataFiles.Cifar(_files["archive"]);
-        FormatWriters.TarGz(_files["archive"], _files["full.tar.gz"]);
-        var bytes = File.ReadAllBytes(_files["full.tar.gz"]);
-        File.WriteAllBytes(_files["cifar-10-python.tar.gz"], bytes[..(bytes.Length * 2 / 3)]);
-        var error = Assert.Throws<InvalidDataException>(() => Installer().Import(Datasets.Get("cifar10"), [_files["cifar-10-python.tar.gz"]]));
+        DataFiles.Cifar(_files.File("archive"));
+        FormatWriters.TarGz(_files.File("archive"), _files.File("full.tar.gz"));
+        var bytes = File.ReadAllBytes(_files.File("full.tar.gz"));
+        File.WriteAllBytes(_files.File("cifar-10-python.tar.gz"), bytes[..(bytes.Length * 2 / 3)]);
+        var error = Assert.Throws<InvalidDataException>(() => Installer().Import(Datasets.Get("cifar10"), [_files.File("cifar-10-python.tar.gz")]));
         Assert.Contains("cifar-10-python.tar.gz", error.Message);
         AssertClean();
     }
@@ -54,26 +55,26 @@ public sealed class InstallerTests : IDisposable
     [Fact]
     public void A_corrupted_batch_installs_nothing_and_keeps_the_old_installation()
     {
-        DataFiles.Cifar(_files["good"]);
-        Installer().Import(Datasets.Get("cifar10"), [_files["good"]]);
-        DataFiles.Cifar(_files["bad"], binary: true);
-        var batch = _files["bad/cifar-10-batches-bin/data_batch_3.bin"];
+        DataFiles.Cifar(_files.File("good"));
+        Installer().Import(Datasets.Get("cifar10"), [_files.File("good")]);
+        DataFiles.Cifar(_files.File("bad"), binary: true);
+        var batch = _files.File("bad/cifar-10-batches-bin/data_batch_3.bin");
         File.WriteAllBytes(batch, File.ReadAllBytes(batch)[..5000]);
-        var error = Assert.Throws<InvalidDataException>(() => Installer().Import(Datasets.Get("cifar10"), [_files["bad"]]));
+        var error = Assert.Throws<InvalidDataException>(() => Installer().Import(Datasets.Get("cifar10"), [_files.File("bad")]));
         Assert.Contains("data_batch_3.bin", error.Message);
         AssertClean("cifar10");
-        Assert.True(File.Exists(_root["cifar10/cifar-10-batches-py/data_batch_3"]));
+        Assert.True(File.Exists(_root.File("cifar10/cifar-10-batches-py/data_batch_3")));
     }
 
     [Fact]
     public void Reimport_replaces_the_folder_whole()
     {
-        DataFiles.Cifar(_files["py"]);
-        DataFiles.Cifar(_files["bin"], binary: true);
-        Installer().Import(Datasets.Get("cifar10"), [_files["py"]]);
-        Installer().Import(Datasets.Get("cifar10_2cls"), [_files["bin"]]);   // shares cifar10's folder
-        Assert.False(Directory.Exists(_root["cifar10/cifar-10-batches-py"]));
-        Assert.True(File.Exists(_root["cifar10/cifar-10-batches-bin/test_batch.bin"]));
+        DataFiles.Cifar(_files.File("py"));
+        DataFiles.Cifar(_files.File("bin"), binary: true);
+        Installer().Import(Datasets.Get("cifar10"), [_files.File("py")]);
+        Installer().Import(Datasets.Get("cifar10_2cls"), [_files.File("bin")]);   // shares cifar10's folder
+        Assert.False(Directory.Exists(_root.File("cifar10/cifar-10-batches-py")));
+        Assert.True(File.Exists(_root.File("cifar10/cifar-10-batches-bin/test_batch.bin")));
         AssertClean("cifar10");
     }
 
@@ -81,14 +82,14 @@ public sealed class InstallerTests : IDisposable
     public void Fetch_downloads_verifies_and_installs()
     {
         using var server = new TestHttpServer();
-        DataFiles.Idx(_files["idx"], train: 50, test: 10);
+        DataFiles.Idx(_files.File("idx"), train: 50, test: 10);
         var downloads = IdxImageSource.FileStems.Select(stem =>
         {
-            var content = File.ReadAllBytes(_files[$"idx/{stem}.gz"]);
+            var content = File.ReadAllBytes(_files.File($"idx/{stem}.gz"));
             server.Serve($"fmnist/{stem}.gz", content);
             return new RemoteFile(stem + ".gz", [server.Url($"fmnist/{stem}.gz")], Md5: Convert.ToHexStringLower(MD5.HashData(content)));
         }).ToArray();
-        server.Serve("fmnist/t10k-images-idx3-ubyte.gz", File.ReadAllBytes(_files["idx/t10k-images-idx3-ubyte.gz"])).DropAfter = 1000;
+        server.Serve("fmnist/t10k-images-idx3-ubyte.gz", File.ReadAllBytes(_files.File("idx/t10k-images-idx3-ubyte.gz"))).DropAfter = 1000;
         var source = new IdxImageSource("fmnist", "test copy", "FashionMNIST", ImageNormalization.FashionMnist, downloads);
         var installed = Installer().Fetch(source);
         Assert.Equal(4, installed.Files);
@@ -106,11 +107,11 @@ public sealed class InstallerTests : IDisposable
             var w = new PickleWriter(python2: false);
             w.Dict(p => { p.Str("data"); p.UInt8Array(FormatWriters.Pixels(count * 3072, count), count, 3072); },
                 p => { p.Str("labels"); p.IntList(Enumerable.Repeat(7, count)); });
-            Directory.CreateDirectory(_files[$"zip/{folder}"]);
-            File.WriteAllBytes(_files[$"zip/{folder}/{name}"], w.Finish());
-            System.IO.Compression.ZipFile.CreateFromDirectory(_files[$"zip/{folder}"], _files[$"{folder}.zip"], System.IO.Compression.CompressionLevel.Fastest, includeBaseDirectory: true);
+            Directory.CreateDirectory(_files.File($"zip/{folder}"));
+            File.WriteAllBytes(_files.File($"zip/{folder}/{name}"), w.Finish());
+            System.IO.Compression.ZipFile.CreateFromDirectory(_files.File($"zip/{folder}"), _files.File($"{folder}.zip"), System.IO.Compression.CompressionLevel.Fastest, includeBaseDirectory: true);
         }
-        Installer().Import(Datasets.Get("imagenet32"), [_files["Imagenet32_train.zip"], _files["Imagenet32_val.zip"]]);
+        Installer().Import(Datasets.Get("imagenet32"), [_files.File("Imagenet32_train.zip"), _files.File("Imagenet32_val.zip")]);
         AssertClean("imagenet32");
         var set = Datasets.Load("imagenet32", new DataRequest { DataFolder = _root.Path });
         Assert.Equal((3, 2), (set.TrainCount, set.TestCount));

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
+using SharpEdge.Tests;
 
 namespace SharpEdge.Runs.Tests;
 

@@ -1,3 +1,4 @@
+using SharpEdge.Tests;
 namespace SharpEdge.Runs.Tests;
 
 /// <summary>A long run's worth of rows in one append: all stored, in order, with their fields (speed is a benchmark's business).</summary>

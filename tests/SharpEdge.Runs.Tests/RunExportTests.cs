@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Parquet;
 using Parquet.Schema;
+using SharpEdge.Tests;
 
 namespace SharpEdge.Runs.Tests;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using SharpEdge.Tests;
 
 namespace SharpEdge.Runs.Tests;
 

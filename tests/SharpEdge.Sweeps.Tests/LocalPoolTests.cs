@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SharpEdge.Runs;
+using SharpEdge.Tests;
 
 namespace SharpEdge.Sweeps.Tests;
 

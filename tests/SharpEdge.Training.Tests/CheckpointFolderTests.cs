@@ -1,4 +1,5 @@
 using SharpEdge.Nn;
+using SharpEdge.Tests;
 
 namespace SharpEdge.Training.Tests;
 

@@ -5,6 +5,7 @@ using SharpEdge.Numerics;
 using SharpEdge.Runs;
 using static SharpEdge.Training.Tests.DoubleProblem;
 using static SharpEdge.Training.Tests.TrainedReference;
+using SharpEdge.Tests;
 
 namespace SharpEdge.Training.Tests;
 

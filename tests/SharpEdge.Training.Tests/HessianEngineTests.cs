@@ -1,6 +1,7 @@
 using SharpEdge.Curvature;
 using SharpEdge.Nn;
 using SharpEdge.Runs;
+using SharpEdge.Tests;
 
 namespace SharpEdge.Training.Tests;
 

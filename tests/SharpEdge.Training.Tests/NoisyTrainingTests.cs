@@ -1,6 +1,7 @@
 using SharpEdge.Data;
 using SharpEdge.Nn;
 using SharpEdge.Runs;
+using SharpEdge.Tests;
 
 namespace SharpEdge.Training.Tests;
 

@@ -2,6 +2,7 @@ using SharpEdge.Curvature;
 using SharpEdge.Runs;
 using static SharpEdge.Training.Tests.DoubleProblem;
 using static SharpEdge.Training.Tests.TrainedReference;
+using SharpEdge.Tests;
 
 namespace SharpEdge.Training.Tests;
 

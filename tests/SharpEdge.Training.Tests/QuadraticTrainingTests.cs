@@ -1,6 +1,7 @@
 using SharpEdge.Runs;
 using static SharpEdge.Training.Tests.DoubleProblem;
 using static SharpEdge.Training.Tests.TrainedReference;
+using SharpEdge.Tests;
 
 namespace SharpEdge.Training.Tests;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using SharpEdge.Runs;
+using SharpEdge.Tests;
 
 namespace SharpEdge.Training.Tests;
 

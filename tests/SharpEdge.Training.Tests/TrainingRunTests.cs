@@ -1,4 +1,5 @@
 using SharpEdge.Runs;
+using SharpEdge.Tests;
 
 namespace SharpEdge.Training.Tests;
 
