@@ -111,7 +111,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         long values = layers.Sum(l => l.StateSize(capacity)) + layers.Max(l => l.WorkspaceSize(capacity));
         for (int l = 0; l < layers.Length; l++)
-            if (!ForwardBuffersInPlace(l)) values += 2L * capacity * layers[l].OutputSize;
+            if (!ForwardBuffersInPlace(l)) values += (HasGradients(l + 1) ? 2L : 1L) * capacity * layers[l].OutputSize;
         return values * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
     }
 
@@ -120,9 +120,16 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         long values = 0;
         for (int l = 0; l < layers.Length; l++)
-            if (!RBuffersInPlace(l)) values += 2L * capacity * layers[l].OutputSize;
+            if (HasGradients(l + 1) && !RBuffersInPlace(l)) values += 2L * capacity * layers[l].OutputSize;
         return values * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
     }
+
+    /// <summary>
+    /// Whether output gradients and R buffers at <paramref name="boundary"/> (the input of layer <paramref name="boundary"/>)
+    /// are ever used: not up to the input of the first layer with parameters, whose input gradient, R{x} and R{dx}
+    /// no pass computes (for the CIFAR MLPs the flattened input: 4 × 3072 values a sample that were allocated and never written).
+    /// </summary>
+    internal bool HasGradients(int boundary) => boundary > firstParameterLayer || firstParameterLayer == layers.Length;
 
     /// <summary>Whether layer l's output shares the R buffers of its input (never for the caller's input, that of layer 0).</summary>
     internal bool RBuffersInPlace(int l) => l >= 1 && layers[l].RPassesInPlace && layers[l].OutputSize == layers[l - 1].OutputSize;

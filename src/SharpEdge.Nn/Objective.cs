@@ -35,26 +35,32 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
         Network = network;
         Loss = loss;
         Data = data;
-        ChunkSize = Math.Min(chunkSize, data.Count);
-        // A chunk's tape is kept to TapeBudgetBytes (a conv net holds ~100× an MLP's activations per sample). With
-        // batch statistics the chunk is also the set BatchNorm normalises together ("ghost batches" when the
-        // evaluated set is larger; docs/architecture.md, "BatchNorm and curvature").
-        if (UnsharedTapeBytes(network, ChunkSize) > TapeBudgetBytes)
-        {
-            int low = 1, high = ChunkSize;
-            while (low < high)
-            {
-                int mid = (low + high + 1) / 2;
-                if (UnsharedTapeBytes(network, mid) <= TapeBudgetBytes) low = mid;
-                else high = mid - 1;
-            }
-            ChunkSize = low;
-        }
+        ChunkSize = PlanChunkSize(network, data.Count, chunkSize);
         CacheBudgetBytes = cacheBudgetBytes;
         ChunkCount = (data.Count + ChunkSize - 1) / ChunkSize;
         chunkVector = new T[network.ParameterCount];
         lossGradient = new T[ChunkSize * network.OutputSize];
         lossHessianVector = new T[ChunkSize * network.OutputSize];
+    }
+
+    /// <summary>
+    /// Samples per chunk for <paramref name="count"/> samples and at most <paramref name="chunkSize"/> per chunk: a
+    /// chunk's tape is kept to <see cref="TapeBudgetBytes"/> (a conv net holds ~100× an MLP's activations per sample).
+    /// With batch statistics the chunk is also the set BatchNorm normalises together ("ghost batches" when the
+    /// evaluated set is larger; docs/architecture.md, "BatchNorm and curvature").
+    /// </summary>
+    private static int PlanChunkSize(Network<T> network, int count, int chunkSize)
+    {
+        int size = Math.Min(chunkSize, count);
+        if (UnsharedTapeBytes(network, size) <= TapeBudgetBytes) return size;
+        int low = 1, high = size;
+        while (low < high)
+        {
+            int mid = (low + high + 1) / 2;
+            if (UnsharedTapeBytes(network, mid) <= TapeBudgetBytes) low = mid;
+            else high = mid - 1;
+        }
+        return low;
     }
 
     /// <summary>

@@ -47,7 +47,7 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
             else
             {
                 Activations[l] = new T[size];
-                OutputGradients[l] = new T[size];
+                OutputGradients[l] = network.HasGradients(l) ? new T[size] : [];
             }
             States[l - 1] = new T[checked((int)layers[l - 1].StateSize(capacity))];
             workspace = Math.Max(workspace, layers[l - 1].WorkspaceSize(capacity));
@@ -84,9 +84,14 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     internal void EnsureRBuffers()
     {
-        if (RActivations.Length < 2 || RActivations[1] is not null) return;
+        if (RActivations.Length < 2 || HasRBuffers) return;
         for (int l = 1; l < RActivations.Length; l++)
         {
+            if (!Network.HasGradients(l))
+            {
+                RActivations[l] = ROutputGradients[l] = [];
+                continue;
+            }
             if (Network.RBuffersInPlace(l - 1))
             {
                 RActivations[l] = RActivations[l - 1];
@@ -102,7 +107,7 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     internal long RBufferBytes => Network.RBufferBytes(Capacity);
 
     /// <summary>Whether this tape's R buffers are allocated.</summary>
-    internal bool HasRBuffers => RActivations.Length > 1 && RActivations[1] is not null;
+    internal bool HasRBuffers => RActivations.Length > 1 && RActivations[^1] is not null;
 
     /// <summary>Whether this tape uses the same R buffers as <paramref name="other"/>.</summary>
     internal bool SharesRBuffersWith(Tape<T> other) => ReferenceEquals(RActivations, other.RActivations);

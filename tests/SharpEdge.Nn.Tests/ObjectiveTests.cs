@@ -109,6 +109,27 @@ public class ObjectiveTests
     }
 
     /// <summary>
+    /// No output gradient or R buffer is held for the flattened input of an MLP on images (no pass computes the
+    /// input gradient of the first layer with parameters); each chunk holds its activations and output gradients,
+    /// ReLU sharing those of the Linear before it, and the chunks share one set of R buffers.
+    /// </summary>
+    [Fact]
+    public void Tapes_hold_no_gradients_below_the_first_layer_with_parameters()
+    {
+        int[] shape = [3, 2, 2];
+        var network = ModelSpec.Parse("mlp:12-6-5-3:relu").Build<double>(shape, 3);
+        Assert.Equal(12, network.Layers[0].OutputSize); // the flattened image
+        Assert.Equal(0, network.Layers[0].ParameterCount);
+        var data = ConvFixtures.Images("mse", shape, 10, 3, seed: 5);
+        var objective = new Objective<double>(network, new MeanSquaredError<double>(), data, chunkSize: 5);
+        var theta = Fixtures.Parameters(network);
+        objective.Linearize(theta, default);
+        objective.HessianVectorProduct(Fixtures.RandomVector(theta.Length, 3), new double[theta.Length]);
+        long forward = 12 + 2 * (6 + 5 + 3), r = 2 * (6 + 5 + 3);
+        Assert.Equal((2 * 5 * forward + 5 * r) * sizeof(double), objective.HeldBytes);
+    }
+
+    /// <summary>
     /// Products need only the forward pass and the layers' output gradients: a linearization that skips ∂L/∂θ
     /// gives the same loss, H·v and G·v, and <see cref="Objective{T}.CompleteGradient"/> adds a gradient that
     /// agrees with central differences of the loss. Cached, chunked and uncached, MLP and conv nets (BatchNorm).
