@@ -53,7 +53,7 @@ public sealed class Lanczos
                 throw new ArgumentException($"initial vector {i} has length {initialVectors[i]?.Length ?? 0}, the operator has size {op.Size}", nameof(initialVectors));
             TensorPrimitives.Add(sum, initialVectors[i], sum);
         }
-        return Solve(op, sum);
+        return Solve(op, sum, owned: sum);
     }
 
     /// <summary>
@@ -61,7 +61,10 @@ public sealed class Lanczos
     /// is the first basis vector (a warm start, e.g. the previous call's top eigenvector); empty means a
     /// Gaussian vector drawn from <see cref="Seed"/>.
     /// </summary>
-    public EigenResult Solve(ILinearOperator op, ReadOnlySpan<double> start = default)
+    public EigenResult Solve(ILinearOperator op, ReadOnlySpan<double> start = default) => Solve(op, start, owned: null);
+
+    /// <param name="owned">the array <paramref name="start"/> views when the caller made it for this solve: it becomes the first basis vector.</param>
+    private EigenResult Solve(ILinearOperator op, ReadOnlySpan<double> start, double[]? owned)
     {
         ArgumentNullException.ThrowIfNull(op);
         int n = op.Size;
@@ -77,9 +80,9 @@ public sealed class Lanczos
         {
             var random = new double[n];
             rng.FillNormal(random);
-            lanczos = new LanczosRecurrence(op, random);
+            lanczos = LanczosRecurrence.Adopting(op, random);
         }
-        else lanczos = new LanczosRecurrence(op, start);
+        else lanczos = owned is not null ? LanczosRecurrence.Adopting(op, owned) : new LanczosRecurrence(op, start);
 
         int maxSteps = Math.Min(MaxIterations, n);
         var ritz = new double[maxSteps];
@@ -147,7 +150,14 @@ public sealed class Lanczos
         var vectors = new double[count][];
         for (int k = 0; k < count; k++)
         {
-            var x = new double[n];
+            // the first Ritz vector goes into the recurrence's work vector, which it no longer needs
+            double[] x;
+            if (k == 0)
+            {
+                x = lanczos.ReleaseWork();
+                Array.Clear(x);
+            }
+            else x = new double[n];
             var s = rows.AsSpan(wanted[k] * m, m);
             for (int j = 0; j < m; j++) TensorPrimitives.MultiplyAdd(lanczos.Basis[j], s[j], x, x);
             TensorPrimitives.Divide(x, TensorPrimitives.Norm(x), x);

@@ -24,16 +24,36 @@ internal sealed class LanczosRecurrence
     private double normEstimate;
 
     /// <summary>Starts from <paramref name="start"/> (any non-zero vector; it is normalised).</summary>
-    public LanczosRecurrence(ILinearOperator op, ReadOnlySpan<double> start)
+    public LanczosRecurrence(ILinearOperator op, ReadOnlySpan<double> start) : this(op, start.ToArray()) { }
+
+    /// <summary>
+    /// Starts from <paramref name="start"/>, which becomes the first basis vector itself (normalised in place): for
+    /// callers that made it for the purpose, saving a copy of an n-vector (for large n, a first touch of fresh memory).
+    /// </summary>
+    public static LanczosRecurrence Adopting(ILinearOperator op, double[] start) => new(op, start);
+
+    private LanczosRecurrence(ILinearOperator op, double[] q)
     {
         this.op = op;
+        if (q.Length != op.Size) throw new ArgumentException($"the start vector has length {q.Length}, the operator has size {op.Size}", "start");
         w = new double[op.Size];
-        var q = start.ToArray();
         double norm = TensorPrimitives.Norm(q);
-        if (!(norm > 0) || !double.IsFinite(norm)) throw new ArgumentException($"the Lanczos start vector must be non-zero and finite, its norm is {norm}", nameof(start));
+        if (!(norm > 0) || !double.IsFinite(norm)) throw new ArgumentException($"the Lanczos start vector must be non-zero and finite, its norm is {norm}", "start");
         TensorPrimitives.Divide(q, norm, q);
         basis.Add(q);
     }
+
+    /// <summary>
+    /// The work vector (the last step's remainder), handed over for reuse once the recurrence is finished with: the
+    /// recurrence must not step again.
+    /// </summary>
+    public double[] ReleaseWork()
+    {
+        released = true;
+        return w;
+    }
+
+    private bool released;
 
     /// <summary>Number of completed steps: the order of T.</summary>
     public int Steps => alphas.Count;
@@ -49,6 +69,7 @@ internal sealed class LanczosRecurrence
     public void Step()
     {
         if (basis.Count != alphas.Count + 1) throw new InvalidOperationException("call Advance before the next Lanczos step");
+        if (released) throw new InvalidOperationException("the recurrence has handed over its work vector");
         var q = basis[^1];
         op.Apply(q, w);
         double alpha = TensorPrimitives.Dot(q, w);
@@ -67,6 +88,7 @@ internal sealed class LanczosRecurrence
     public bool Advance(Rng? restart)
     {
         if (basis.Count != alphas.Count) throw new InvalidOperationException("call Step before advancing the Lanczos basis");
+        if (released) throw new InvalidOperationException("the recurrence has handed over its work vector");
         if (basis.Count == w.Length) return false;
         var q = new double[w.Length];
         if (!BrokeDown)

@@ -103,9 +103,43 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Samples of one forward pass are coupled: the loss of a batch is not a sum of per-sample losses.</summary>
     public bool CouplesSamples => HasBatchStatistics && Normalization == NormalizationMode.BatchStatistics;
 
-    /// <summary>Bytes a tape of <paramref name="capacity"/> samples holds once R passes have run.</summary>
-    public long TapeBytes(int capacity) => (long)System.Runtime.CompilerServices.Unsafe.SizeOf<T>() *
-        (4L * capacity * layers.Sum(l => (long)l.OutputSize) + layers.Sum(l => l.StateSize(capacity)) + layers.Max(l => l.WorkspaceSize(capacity)));
+    /// <summary>Bytes a tape of <paramref name="capacity"/> samples holds once R passes have run (<see cref="Tape{T}.Bytes"/>).</summary>
+    public long TapeBytes(int capacity) => TapeBytesWithoutRBuffers(capacity) + RBufferBytes(capacity);
+
+    /// <summary>Bytes of a tape's forward and backward buffers, states and workspace: all but its R buffers.</summary>
+    public long TapeBytesWithoutRBuffers(int capacity)
+    {
+        long values = layers.Sum(l => l.StateSize(capacity)) + layers.Max(l => l.WorkspaceSize(capacity));
+        for (int l = 0; l < layers.Length; l++)
+            if (!ForwardBuffersInPlace(l)) values += (HasGradients(l + 1) ? 2L : 1L) * capacity * layers[l].OutputSize;
+        return values * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+    }
+
+    /// <summary>Bytes of a tape's R buffers: R{y} and R{dy} of every layer output, except where a layer's R passes run in place.</summary>
+    public long RBufferBytes(int capacity)
+    {
+        long values = 0;
+        for (int l = 0; l < layers.Length; l++)
+            if (HasGradients(l + 1) && !RBuffersInPlace(l)) values += 2L * capacity * layers[l].OutputSize;
+        return values * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+    }
+
+    /// <summary>
+    /// Whether output gradients and R buffers at <paramref name="boundary"/> (the input of layer <paramref name="boundary"/>)
+    /// are ever used: not up to the input of the first layer with parameters, whose input gradient, R{x} and R{dx}
+    /// no pass computes (for the CIFAR MLPs the flattened input: 4 × 3072 values a sample that were allocated and never written).
+    /// </summary>
+    internal bool HasGradients(int boundary) => boundary > firstParameterLayer || firstParameterLayer == layers.Length;
+
+    /// <summary>Whether layer l's output shares the R buffers of its input (never for the caller's input, that of layer 0).</summary>
+    internal bool RBuffersInPlace(int l) => l >= 1 && layers[l].RPassesInPlace && layers[l].OutputSize == layers[l - 1].OutputSize;
+
+    /// <summary>
+    /// Whether layer l's output (activations and output gradients) shares the buffers of its input: never for the
+    /// caller's input, and only when the layer before never reads its output after the forward pass.
+    /// </summary>
+    internal bool ForwardBuffersInPlace(int l) => l >= 1 && layers[l].ForwardInPlace && !layers[l - 1].ReadsOutputAfterForward
+        && layers[l].OutputSize == layers[l - 1].OutputSize;
 
     public IReadOnlyList<Layer<T>> Layers => layers;
     public ParameterLayout Layout { get; } = new();
@@ -119,6 +153,12 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     public bool HasOuterProductGradients { get; }
 
     public Tape<T> CreateTape(int capacity) => new(this, capacity);
+
+    /// <summary>
+    /// A tape that uses the R buffers of <paramref name="rBuffersOf"/> (same network and capacity): for tapes whose
+    /// R passes never overlap, such as the chunks of one objective, which are processed one after another.
+    /// </summary>
+    public Tape<T> CreateTape(int capacity, Tape<T> rBuffersOf) => new(this, capacity, rBuffersOf);
 
     /// <summary>
     /// The buffers of layer <paramref name="l"/> for one pass: everything the tape holds for it, with the input

@@ -16,7 +16,7 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly List<Tape<T>> tapes = [];
     private readonly T[] chunkVector;
-    private readonly double[] accumulator;
+    private double[]? accumulator;
     private readonly T[] lossGradient;
     private readonly T[] lossHessianVector;
     private ReadOnlyMemory<T> point;
@@ -35,28 +35,41 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
         Network = network;
         Loss = loss;
         Data = data;
-        ChunkSize = Math.Min(chunkSize, data.Count);
-        // A chunk's tape is kept to TapeBudgetBytes (a conv net holds ~100× an MLP's activations per sample). With
-        // batch statistics the chunk is also the set BatchNorm normalises together ("ghost batches" when the
-        // evaluated set is larger; docs/architecture.md, "BatchNorm and curvature").
-        if (network.TapeBytes(ChunkSize) > TapeBudgetBytes)
-        {
-            int low = 1, high = ChunkSize;
-            while (low < high)
-            {
-                int mid = (low + high + 1) / 2;
-                if (network.TapeBytes(mid) <= TapeBudgetBytes) low = mid;
-                else high = mid - 1;
-            }
-            ChunkSize = low;
-        }
+        ChunkSize = PlanChunkSize(network, data.Count, chunkSize);
         CacheBudgetBytes = cacheBudgetBytes;
         ChunkCount = (data.Count + ChunkSize - 1) / ChunkSize;
         chunkVector = new T[network.ParameterCount];
-        accumulator = ChunkCount > 1 ? new double[network.ParameterCount] : [];
         lossGradient = new T[ChunkSize * network.OutputSize];
         lossHessianVector = new T[ChunkSize * network.OutputSize];
     }
+
+    /// <summary>
+    /// Samples per chunk for <paramref name="count"/> samples and at most <paramref name="chunkSize"/> per chunk: a
+    /// chunk's tape is kept to <see cref="TapeBudgetBytes"/> (a conv net holds ~100× an MLP's activations per sample).
+    /// With batch statistics the chunk is also the set BatchNorm normalises together ("ghost batches" when the
+    /// evaluated set is larger; docs/architecture.md, "BatchNorm and curvature").
+    /// </summary>
+    private static int PlanChunkSize(Network<T> network, int count, int chunkSize)
+    {
+        int size = Math.Min(chunkSize, count);
+        if (UnsharedTapeBytes(network, size) <= TapeBudgetBytes) return size;
+        int low = 1, high = size;
+        while (low < high)
+        {
+            int mid = (low + high + 1) / 2;
+            if (UnsharedTapeBytes(network, mid) <= TapeBudgetBytes) low = mid;
+            else high = mid - 1;
+        }
+        return low;
+    }
+
+    /// <summary>
+    /// The tape size that fixes the chunk size: every buffer counted as if none were shared (in-place layers, R buffers
+    /// shared between chunks), as before they were, so that the chunks, which are BatchNorm's ghost batches, and with
+    /// them the results, stay what they were. The tapes themselves hold less (<see cref="HeldBytes"/>).
+    /// </summary>
+    private static long UnsharedTapeBytes(Network<T> network, int capacity) => (long)System.Runtime.CompilerServices.Unsafe.SizeOf<T>() *
+        (4L * capacity * network.Layers.Sum(l => (long)l.OutputSize) + network.Layers.Sum(l => l.StateSize(capacity)) + network.Layers.Max(l => l.WorkspaceSize(capacity)));
 
     /// <summary>Largest tape (bytes) one chunk may use: 1 GiB, about 110-140 CIFAR images for the ResNets in float32.</summary>
     public const long TapeBudgetBytes = 1L << 30;
@@ -81,8 +94,8 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Loss at θ of the last <see cref="Linearize"/>.</summary>
     public double LinearizationLoss { get; private set; }
 
-    /// <summary>Bytes of activations currently held.</summary>
-    public long HeldBytes => tapes.Sum(t => t.Bytes);
+    /// <summary>Bytes of activations currently held (the R buffers that the chunk tapes share counted once).</summary>
+    public long HeldBytes => tapes.Sum(t => t.ForwardBytes) + (tapes.Count > 0 && tapes[0].HasRBuffers ? tapes[0].RBufferBytes : 0);
 
     private (int Start, int Count) Chunk(int c) => (c * ChunkSize, Math.Min(ChunkSize, Data.Count - c * ChunkSize));
 
@@ -137,7 +150,7 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (!gradient.IsEmpty) CheckVector(gradient, nameof(gradient));
         point = theta;
         linearized = true;
-        cached = Network.TapeBytes(ChunkSize) * ChunkCount <= CacheBudgetBytes;
+        cached = Network.TapeBytesWithoutRBuffers(ChunkSize) * ChunkCount + Network.RBufferBytes(ChunkSize) <= CacheBudgetBytes;
         double total = 0;
         if (gradient.IsEmpty)
         {
@@ -370,6 +383,20 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
             work(0, result);
             return;
         }
+        if (typeof(T) == typeof(double) || (typeof(T) == typeof(float) && ChunkCount == 2))
+        {
+            // Summing in T is summing in float64 here: T is double, or there are two float32 terms, whose float64 sum
+            // rounded to float32 is their float32 sum (float64 holds more than twice float32's precision). The first
+            // chunk writes the result itself, so no float64 accumulator is touched.
+            work(0, result);
+            for (int c = 1; c < ChunkCount; c++)
+            {
+                work(c, chunkVector);
+                TensorPrimitives.Add(result, chunkVector, result);
+            }
+            return;
+        }
+        accumulator ??= new double[ParameterCount];
         Array.Clear(accumulator);
         for (int c = 0; c < ChunkCount; c++)
         {
@@ -382,7 +409,8 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
     private Tape<T> TapeFor(int chunk, bool caching)
     {
         var index = caching ? chunk : 0;
-        while (tapes.Count <= index) tapes.Add(Network.CreateTape(ChunkSize));
+        // Chunks run one after another, so every chunk tape works in the R buffers of the first.
+        while (tapes.Count <= index) tapes.Add(tapes.Count == 0 ? Network.CreateTape(ChunkSize) : Network.CreateTape(ChunkSize, tapes[0]));
         if (!caching && tapes.Count > 1) tapes.RemoveRange(1, tapes.Count - 1);
         return tapes[index];
     }

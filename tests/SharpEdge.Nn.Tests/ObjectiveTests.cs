@@ -39,6 +39,97 @@ public class ObjectiveTests
     }
 
     /// <summary>
+    /// The chunk tapes of one objective share one set of R buffers, and ReLU writes its output (and R{y}, R{dx}) over
+    /// its input: with several chunks every product and the gradient equal those of one chunk, H·v matches central
+    /// differences of the gradient, the dense Hessian is symmetric, and the shared buffers are held once.
+    /// </summary>
+    [Theory]
+    [InlineData("mse")]
+    [InlineData("ce")]
+    public void Chunk_tapes_sharing_r_buffers_and_in_place_relu_give_the_products_of_one_chunk(string loss)
+    {
+        var network = ModelSpec.Parse("mlp:5-6-6-3:relu").Build<double>([5], 3);
+        var data = Fixtures.Data(loss, count: 10);
+        var theta = Fixtures.Parameters(network);
+        var v = Fixtures.RandomVector(theta.Length, 9);
+        var u = Fixtures.RandomVector(10 * 3, 4);
+        var whole = new Objective<double>(network, Loss<double>.FromName(loss), data);
+        var twoChunks = new Objective<double>(network, Loss<double>.FromName(loss), data, chunkSize: 5);
+        var threeChunks = new Objective<double>(network, Loss<double>.FromName(loss), data, chunkSize: 4);
+        Assert.Equal(2, twoChunks.ChunkCount);
+        Assert.Equal(3, threeChunks.ChunkCount);
+
+        var results = new[] { whole, twoChunks, threeChunks }.Select(o =>
+        {
+            var g = new double[theta.Length];
+            var l = o.Linearize(theta, g);
+            var hv = new double[theta.Length];
+            o.HessianVectorProduct(v, hv);
+            var gv = new double[theta.Length];
+            o.GaussNewtonVectorProduct(v, gv);
+            var jv = new double[10 * 3];
+            o.Jvp(v, jv);
+            var jtu = new double[theta.Length];
+            o.Vjp(u, jtu);
+            // a product after the others: the shared buffers hold nothing a later chunk or product relies on
+            var hv2 = new double[theta.Length];
+            o.HessianVectorProduct(g, hv2);
+            return (Loss: l, Gradient: g, Hv: hv, Gv: gv, Jv: jv, JTu: jtu, Hg: hv2, Quadratic: o.QuadraticForm(v));
+        }).ToArray();
+        foreach (var r in results.Skip(1))
+        {
+            Assert.Equal(results[0].Loss, r.Loss, 1e-13);
+            Assert.True(Fixtures.RelativeError(r.Gradient, results[0].Gradient) < 1e-12);
+            Assert.True(Fixtures.RelativeError(r.Hv, results[0].Hv) < 1e-12);
+            Assert.True(Fixtures.RelativeError(r.Gv, results[0].Gv) < 1e-12);
+            Assert.True(Fixtures.RelativeError(r.Jv, results[0].Jv) < 1e-12);
+            Assert.True(Fixtures.RelativeError(r.JTu, results[0].JTu) < 1e-12);
+            Assert.True(Fixtures.RelativeError(r.Hg, results[0].Hg) < 1e-12);
+            Assert.Equal(results[0].Quadratic, r.Quadratic, 1e-12 * Math.Abs(results[0].Quadratic));
+        }
+        Assert.Equal(results[0].Hv.Zip(v, (a, b) => a * b).Sum(), results[0].Quadratic, 1e-12 * Math.Abs(results[0].Quadratic));
+        // independent of the R passes: central differences of the gradient (ReLU's kinks are far from θ ± 1e-6 v here)
+        var reference = Fixtures.FiniteDifferenceHvp(new Objective<double>(network, Loss<double>.FromName(loss), data), theta, v, h: 1e-6);
+        Assert.True(Fixtures.RelativeError(results[1].Hv, reference) < 1e-7);
+
+        int p = theta.Length;
+        var h = Fixtures.DenseHessian(twoChunks, theta);
+        double asymmetry = 0, norm = 0;
+        for (int i = 0; i < p; i++)
+            for (int j = 0; j < p; j++)
+            {
+                asymmetry = Math.Max(asymmetry, Math.Abs(h[i * p + j] - h[j * p + i]));
+                norm = Math.Max(norm, Math.Abs(h[i * p + j]));
+            }
+        Assert.True(asymmetry < 1e-12 * norm, $"asymmetry {asymmetry} of a Hessian of size {norm}");
+
+        // 5-6-6-3 with ReLU: boundaries of 6, 6 (ReLU, shared), 6, 6 (shared), 3 values per sample
+        long perSample = sizeof(double) * (6 + 6 + 3);
+        Assert.Equal(2 * 2 * 5 * perSample + 2 * 5 * perSample, twoChunks.HeldBytes);
+    }
+
+    /// <summary>
+    /// No output gradient or R buffer is held for the flattened input of an MLP on images (no pass computes the
+    /// input gradient of the first layer with parameters); each chunk holds its activations and output gradients,
+    /// ReLU sharing those of the Linear before it, and the chunks share one set of R buffers.
+    /// </summary>
+    [Fact]
+    public void Tapes_hold_no_gradients_below_the_first_layer_with_parameters()
+    {
+        int[] shape = [3, 2, 2];
+        var network = ModelSpec.Parse("mlp:12-6-5-3:relu").Build<double>(shape, 3);
+        Assert.Equal(12, network.Layers[0].OutputSize); // the flattened image
+        Assert.Equal(0, network.Layers[0].ParameterCount);
+        var data = ConvFixtures.Images("mse", shape, 10, 3, seed: 5);
+        var objective = new Objective<double>(network, new MeanSquaredError<double>(), data, chunkSize: 5);
+        var theta = Fixtures.Parameters(network);
+        objective.Linearize(theta, default);
+        objective.HessianVectorProduct(Fixtures.RandomVector(theta.Length, 3), new double[theta.Length]);
+        long forward = 12 + 2 * (6 + 5 + 3), r = 2 * (6 + 5 + 3);
+        Assert.Equal((2 * 5 * forward + 5 * r) * sizeof(double), objective.HeldBytes);
+    }
+
+    /// <summary>
     /// Products need only the forward pass and the layers' output gradients: a linearization that skips ∂L/∂θ
     /// gives the same loss, H·v and G·v, and <see cref="Objective{T}.CompleteGradient"/> adds a gradient that
     /// agrees with central differences of the loss. Cached, chunked and uncached, MLP and conv nets (BatchNorm).

@@ -31,6 +31,9 @@ public class Activation<T, TFunction> : Layer<T>
 
     public override string Describe() => TFunction.Name;
 
+    /// <summary>Elementwise, and R-backward reads R{x} only for the σ'' term, which piecewise-linear σ lack.</summary>
+    public override bool RPassesInPlace => TFunction.IsPiecewiseLinear;
+
     public override void Forward(in LayerPass<T> p)
     {
         var n = p.Batch * InputSize;
@@ -149,6 +152,9 @@ public sealed class Identity<T>(int[] shape) : Activation<T, IdentityFunction<T>
 
 public sealed class Relu<T>(int[] shape) : Activation<T, ReluFunction<T>>(shape) where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>Every pass below masks by x &gt; 0, which is y &gt; 0: y may overwrite x.</summary>
+    public override bool ForwardInPlace => true;
+
     protected override void Apply(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Max(x, T.Zero, y);
 
     // Every pass but the forward one is "keep where x > 0", vectorised (the generic loops cost ~5 ns a value).

@@ -133,6 +133,9 @@ public sealed class Conv2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee
         public int Batch;
     }
 
+    /// <summary>y is written by the forward pass only.</summary>
+    public override bool ReadsOutputAfterForward => false;
+
     public override void Forward(in LayerPass<T> p) => Run(Pass.Forward, p);
     public override void Backward(in LayerPass<T> p) => Run(Pass.Backward, p);
     public override void RForward(in LayerPass<T> p) => Run(Pass.RForward, p);

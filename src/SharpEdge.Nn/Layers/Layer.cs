@@ -118,6 +118,27 @@ public abstract class Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     public virtual bool UsesBatchStatistics => false;
 
+    /// <summary>
+    /// Whether R-forward and R-backward may run in place (R{y} written over R{x}, R{dx} over R{dy}): elementwise
+    /// and, in R-backward, not reading R{x}, as for piecewise-linear activations. A tape then gives this layer's
+    /// output the R buffers of its input.
+    /// </summary>
+    public virtual bool RPassesInPlace => false;
+
+    /// <summary>
+    /// Whether the forward pass may write y over x, with dx over dy in the backward pass: elementwise, and every pass
+    /// of the layer needs only y where it would read x (ReLU: x &gt; 0 exactly where y &gt; 0). A tape then gives this
+    /// layer's output the buffers of its input, where the layer before does not read its own output after the
+    /// forward pass (<see cref="ReadsOutputAfterForward"/>).
+    /// </summary>
+    public virtual bool ForwardInPlace => false;
+
+    /// <summary>
+    /// Whether backward or R passes read this layer's own output y (false lets an in-place layer after it
+    /// overwrite y, <see cref="ForwardInPlace"/>). Conservatively true unless a layer says otherwise.
+    /// </summary>
+    public virtual bool ReadsOutputAfterForward => true;
+
     /// <summary>Values of <see cref="LayerPass{T}.State"/> this layer needs on a tape of <paramref name="capacity"/> samples.</summary>
     public virtual long StateSize(int capacity) => 0;
 

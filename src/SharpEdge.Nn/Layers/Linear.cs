@@ -30,6 +30,9 @@ public sealed class Linear<T> : Layer<T>, IOuterProductGradient<T> where T : unm
 
     private int WeightCount => In * Out;
 
+    /// <summary>y is written by the forward pass only (the R passes and <see cref="RBackwardDot"/> write R{y}, never read y).</summary>
+    public override bool ReadsOutputAfterForward => false;
+
     public override void Forward(in LayerPass<T> p)
     {
         Gemm.Multiply(false, true, p.Batch, Out, In, T.One, p.X, In, p.Theta[..WeightCount], In, T.Zero, p.Y, Out);
