@@ -27,6 +27,8 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// gradients and R{x} are never needed: the passes skip them (e.g. dx of the first Linear, 8192×3072 on CIFAR).
     /// </summary>
     private readonly int firstParameterLayer;
+    // Reshapes at the front, before any parameter (an MLP's Flatten): their outputs are views of the caller's input.
+    private readonly int leadingReshapes;
 
     /// <param name="layers">the chain, first to last.</param>
     /// <param name="parameterPrefixes">for each layer with parameters, the PyTorch module name ("layers.0"); null for others.
@@ -62,6 +64,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         Buffers = new T[BufferLayout.Count];
         ResetBuffers();
         firstParameterLayer = Array.FindIndex(slices, s => s.Count > 0) is var f and >= 0 ? f : layers.Count;
+        while (leadingReshapes < Math.Min(firstParameterLayer, layers.Count - 1) && layers[leadingReshapes].IsReshape) leadingReshapes++;
         HasOuterProductGradients = Enumerable.Range(0, layers.Count).All(l => slices[l].Count == 0 || layers[l] is IOuterProductGradient<T>);
         HasBatchStatistics = layers.Any(l => l.UsesBatchStatistics);
     }
@@ -110,7 +113,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     public long TapeBytesWithoutRBuffers(int capacity)
     {
         long values = layers.Sum(l => l.StateSize(capacity)) + layers.Max(l => l.WorkspaceSize(capacity));
-        for (int l = 0; l < layers.Length; l++)
+        for (int l = leadingReshapes; l < layers.Length; l++)
             if (!ForwardBuffersInPlace(l)) values += (HasGradients(l + 1) ? 2L : 1L) * capacity * layers[l].OutputSize;
         return values * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
     }
@@ -130,6 +133,9 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// no pass computes (for the CIFAR MLPs the flattened input: 4 × 3072 values a sample that were allocated and never written).
     /// </summary>
     internal bool HasGradients(int boundary) => boundary > firstParameterLayer || firstParameterLayer == layers.Length;
+
+    /// <summary>Whether <paramref name="boundary"/> (the output of layer boundary − 1) is the caller's input itself, behind leading reshapes.</summary>
+    internal bool IsInputView(int boundary) => boundary <= leadingReshapes;
 
     /// <summary>Whether layer l's output shares the R buffers of its input (never for the caller's input, that of layer 0).</summary>
     internal bool RBuffersInPlace(int l) => l >= 1 && layers[l].RPassesInPlace && layers[l].OutputSize == layers[l - 1].OutputSize;
@@ -177,7 +183,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
             UseRunningStatistics = tape.UsedRunningStatistics,
             Theta = theta.Slice(slices[l].Offset, slices[l].Count),
             V = direction.IsEmpty ? default : direction.Slice(slices[l].Offset, slices[l].Count),
-            X = l == 0 ? tape.Input.Span : tape.Activations[l],
+            X = IsInputView(l) ? tape.Input.Span : tape.Activations[l],
             Y = tape.Activations[l + 1],
             DY = outputGradients[l + 1],
             DX = inputIsConstant ? [] : outputGradients[l],
@@ -204,7 +210,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         tape.Input = input;
         tape.UsedRunningStatistics = Normalization == NormalizationMode.RunningStatistics;
         bool update = updateRunningStatistics && !tape.UsedRunningStatistics;
-        for (int l = 0; l < layers.Length; l++)
+        for (int l = leadingReshapes; l < layers.Length; l++)
         {
             var p = Pass(tape, l, theta, default, tape.OutputGradients);
             p.UpdateRunningStatistics = update;

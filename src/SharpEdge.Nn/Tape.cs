@@ -39,7 +39,12 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int l = 1; l <= layers.Count; l++)
         {
             var size = checked(capacity * layers[l - 1].OutputSize);
-            if (network.ForwardBuffersInPlace(l - 1))
+            if (network.IsInputView(l))
+            {
+                // the caller's input, read through tape.Input (Network.Pass)
+                Activations[l] = OutputGradients[l] = [];
+            }
+            else if (network.ForwardBuffersInPlace(l - 1))
             {
                 Activations[l] = Activations[l - 1];
                 OutputGradients[l] = OutputGradients[l - 1];

@@ -212,6 +212,7 @@ public sealed class Flatten<T>(int[] inputShape) : Layer<T>(inputShape, [inputSh
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public override string Describe() => "Flatten";
+    public override bool IsReshape => true;
     public override void Forward(in LayerPass<T> p) => p.X[..(p.Batch * InputSize)].CopyTo(p.Y);
     public override void Backward(in LayerPass<T> p)
     {
