@@ -179,6 +179,7 @@ public static class MeasureCommand
             ["loss_function"] = model.Loss.Name,
             ["dtype"] = r.Dtype,
             ["device"] = gpu?.Description ?? "cpu",
+            ["gemm"] = engine?.GemmBackend,
             ["seed"] = r.Seed,
             ["threads"] = Parallelism.Threads,
             ["batch"] = r.Batch,

@@ -62,7 +62,7 @@ public sealed class DeviceMlp<T> : IHessianEngine, IDisposable where T : unmanag
     private readonly MemoryBuffer1D<T, Stride1D.Dense> inputs, theta, direction, gradient;
     private readonly T[] outputs, outputGradient, rOutputs, rOutputGradient;
     private readonly T[] input, output;
-    private readonly Cublas? cublas;
+    private Cublas? cublas;
     private readonly int tile;
     private readonly Action<AcceleratorStream, KernelConfig, GemmShape, ArrayView<T>, ArrayView<T>, ArrayView<T>> gemm;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int> addRowVector;
@@ -131,8 +131,8 @@ public sealed class DeviceMlp<T> : IHessianEngine, IDisposable where T : unmanag
     /// <summary>Set to 1, the GEMMs take the ILGPU kernel even where cuBLAS is found (to compare the two on a GPU).</summary>
     public const string NoCublasVariable = "SHARPEDGE_NO_CUBLAS";
 
-    /// <summary>"cuBLAS", or "ILGPU tiled kernel (why not cuBLAS)".</summary>
-    public string GemmBackend { get; }
+    /// <summary>"cuBLAS", or "ILGPU tiled kernel (why not cuBLAS)"; a cuBLAS call that fails switches to the kernel for good.</summary>
+    public string GemmBackend { get; private set; }
 
     public int ParameterCount { get; }
 
@@ -278,9 +278,19 @@ public sealed class DeviceMlp<T> : IHessianEngine, IDisposable where T : unmanag
     {
         if (cublas is not null)
         {
-            cublas.Gemm<T>(m, n, k, a.LoadEffectiveAddressAsPtr(), lda, transposeA, b.LoadEffectiveAddressAsPtr(), ldb, transposeB,
-                c.LoadEffectiveAddressAsPtr(), alpha, beta);
-            return;
+            try
+            {
+                cublas.Gemm<T>(m, n, k, a.LoadEffectiveAddressAsPtr(), lda, transposeA, b.LoadEffectiveAddressAsPtr(), ldb, transposeB,
+                    c.LoadEffectiveAddressAsPtr(), alpha, beta);
+                return;
+            }
+            catch (InvalidOperationException e)
+            {
+                // This product, and every later one, takes the kernel below; the products before it stand.
+                cublas.Dispose();
+                cublas = null;
+                GemmBackend = $"ILGPU tiled kernel ({e.Message})";
+            }
         }
         var shape = new GemmShape
         {
