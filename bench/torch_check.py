@@ -20,12 +20,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOLERANCE = 1e-9
 
 
-def write_safetensors(path, tensors):
-    """The safetensors layout written by hand (header length, JSON header, packed little-endian data)."""
+def write_safetensors(path, tensors, dtype="F64"):
+    """The safetensors layout written by hand (header length, JSON header, packed little-endian data): floating
+    tensors as F64 (or F32), integer ones (BatchNorm's num_batches_tracked) as I64. The other bench scripts import it."""
     header, offset, blobs = {}, 0, []
+    floating = {"F64": "<f8", "F32": "<f4"}[dtype]
     for name, t in tensors.items():
-        data = t.detach().cpu().numpy().astype("<f8").tobytes()
-        header[name] = {"dtype": "F64", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        a = t.detach().cpu().numpy()
+        kind, data = ("I64", a.astype("<i8").tobytes()) if a.dtype.kind in "iu" else (dtype, a.astype(floating).tobytes())
+        header[name] = {"dtype": kind, "shape": list(a.shape), "data_offsets": [offset, offset + len(data)]}
         offset += len(data)
         blobs.append(data)
     text = json.dumps(header, separators=(",", ":")).encode()

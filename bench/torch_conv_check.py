@@ -11,7 +11,7 @@ against random running statistics.
 
 Usage: /usr/bin/python3 bench/torch_conv_check.py [--sharpedge ./sharpedge] [--quick]
 Exits 0 with a SKIP line when PyTorch or NumPy is absent, 1 when any comparison fails."""
-import argparse, json, os, shlex, struct, subprocess, sys, tempfile
+import argparse, json, os, shlex, subprocess, sys, tempfile
 
 try:
     import numpy as np
@@ -24,25 +24,8 @@ except ImportError as e:
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOLERANCE = 1e-8
-
-
-def write_safetensors(path, tensors, dtype="F64"):
-    """The safetensors layout written by hand: floating tensors as F64 (or F32), integer ones (num_batches_tracked) as I64."""
-    header, offset, blobs = {}, 0, []
-    floating = {"F64": "<f8", "F32": "<f4"}[dtype]
-    for name, t in tensors.items():
-        a = t.detach().cpu().numpy()
-        kind, data = ("I64", a.astype("<i8").tobytes()) if a.dtype.kind in "iu" else (dtype, a.astype(floating).tobytes())
-        header[name] = {"dtype": kind, "shape": list(a.shape), "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for b in blobs:
-            f.write(b)
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from torch_check import write_safetensors  # noqa: E402  (one safetensors writer for every bench script)
 
 
 ACT = {"relu": nn.ReLU, "silu": nn.SiLU, "tanh": nn.Tanh}
