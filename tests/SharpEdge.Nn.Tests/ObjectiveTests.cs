@@ -4,6 +4,18 @@ namespace SharpEdge.Nn.Tests;
 
 public class ObjectiveTests
 {
+    // L(θ) and ∇L at a linearization, then H·v and G·v there.
+    private static (double Loss, double[] Gradient, double[] Hv, double[] Gv) LinearizeAndMultiply(Objective<double> o, double[] theta, double[] v)
+    {
+        var g = new double[theta.Length];
+        var l = o.Linearize(theta, g);
+        var hv = new double[theta.Length];
+        o.HessianVectorProduct(v, hv);
+        var gv = new double[theta.Length];
+        o.GaussNewtonVectorProduct(v, gv);
+        return (l, g, hv, gv);
+    }
+
     [Theory]
     [InlineData("mse")]
     [InlineData("ce")]
@@ -18,16 +30,7 @@ public class ObjectiveTests
         var uncached = new Objective<double>(network, Loss<double>.FromName(loss), data, chunkSize: 4, cacheBudgetBytes: 0);
         Assert.Equal(4, chunked.ChunkCount);
 
-        var results = new[] { whole, chunked, uncached }.Select(o =>
-        {
-            var g = new double[theta.Length];
-            var l = o.Linearize(theta, g);
-            var hv = new double[theta.Length];
-            o.HessianVectorProduct(v, hv);
-            var gv = new double[theta.Length];
-            o.GaussNewtonVectorProduct(v, gv);
-            return (Loss: l, Gradient: g, Hv: hv, Gv: gv);
-        }).ToArray();
+        var results = new[] { whole, chunked, uncached }.Select(o => LinearizeAndMultiply(o, theta, v)).ToArray();
         foreach (var r in results.Skip(1))
         {
             Assert.Equal(results[0].Loss, r.Loss, 1e-13);
@@ -61,12 +64,7 @@ public class ObjectiveTests
 
         var results = new[] { whole, twoChunks, threeChunks }.Select(o =>
         {
-            var g = new double[theta.Length];
-            var l = o.Linearize(theta, g);
-            var hv = new double[theta.Length];
-            o.HessianVectorProduct(v, hv);
-            var gv = new double[theta.Length];
-            o.GaussNewtonVectorProduct(v, gv);
+            var (l, g, hv, gv) = LinearizeAndMultiply(o, theta, v);
             var jv = new double[10 * 3];
             o.Jvp(v, jv);
             var jtu = new double[theta.Length];
