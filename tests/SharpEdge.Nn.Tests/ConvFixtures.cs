@@ -50,13 +50,7 @@ public static class ConvFixtures
 
         int p = theta.Length;
         var h = Fixtures.DenseHessian(objective, theta);
-        double asymmetry = 0, largest = 0;
-        for (int i = 0; i < p; i++)
-            for (int j = 0; j < i; j++)
-            {
-                asymmetry = Math.Max(asymmetry, Math.Abs(h[i * p + j] - h[j * p + i]));
-                largest = Math.Max(largest, Math.Abs(h[i * p + j]));
-            }
+        var (asymmetry, largest) = Fixtures.Asymmetry(h, p);
         Assert.True(asymmetry <= 1e-10 * largest, $"dense Hessian asymmetry {asymmetry:E2} against largest entry {largest:E2}");
         var dense = new double[p];
         for (int i = 0; i < p; i++)

@@ -72,6 +72,19 @@ public static class Fixtures
     }
 
     /// <summary>The dense Hessian, column j = H e_j, by exact products at θ.</summary>
+    /// <summary>The largest |h_ij − h_ji| of a p×p matrix, and its largest |h_ij|.</summary>
+    public static (double Asymmetry, double Largest) Asymmetry(double[] h, int p)
+    {
+        double asymmetry = 0, largest = 0;
+        for (int i = 0; i < p; i++)
+            for (int j = 0; j < p; j++)
+            {
+                asymmetry = Math.Max(asymmetry, Math.Abs(h[i * p + j] - h[j * p + i]));
+                largest = Math.Max(largest, Math.Abs(h[i * p + j]));
+            }
+        return (asymmetry, largest);
+    }
+
     public static double[] DenseHessian(Objective<double> objective, double[] theta)
     {
         int p = theta.Length;

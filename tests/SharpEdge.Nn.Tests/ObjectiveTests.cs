@@ -91,14 +91,7 @@ public class ObjectiveTests
         Assert.True(Fixtures.RelativeError(results[1].Hv, reference) < 1e-7);
 
         int p = theta.Length;
-        var h = Fixtures.DenseHessian(twoChunks, theta);
-        double asymmetry = 0, norm = 0;
-        for (int i = 0; i < p; i++)
-            for (int j = 0; j < p; j++)
-            {
-                asymmetry = Math.Max(asymmetry, Math.Abs(h[i * p + j] - h[j * p + i]));
-                norm = Math.Max(norm, Math.Abs(h[i * p + j]));
-            }
+        var (asymmetry, norm) = Fixtures.Asymmetry(Fixtures.DenseHessian(twoChunks, theta), p);
         Assert.True(asymmetry < 1e-12 * norm, $"asymmetry {asymmetry} of a Hessian of size {norm}");
 
         // 5-6-6-3 with ReLU: boundaries of 6, 6 (ReLU, shared), 6, 6 (shared), 3 values per sample
