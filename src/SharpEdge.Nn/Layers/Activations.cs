@@ -207,24 +207,13 @@ public sealed class Silu<T>(int[] shape) : Activation<T, SiluFunction<T>>(shape)
 
 public sealed class Gelu<T>(int[] shape) : Activation<T, GeluFunction<T>>(shape) where T : unmanaged, IFloatingPointIeee754<T>;
 
-/// <summary>Reshapes [C, H, W] to [C·H·W]; data is row-major, so every pass is a copy.</summary>
-public sealed class Flatten<T>(int[] inputShape) : Layer<T>(inputShape, [inputShape.Aggregate(1, (a, b) => checked(a * b))])
+/// <summary>Reshapes [C, H, W] to [C·H·W]; data is row-major, so the map and its adjoint are copies (none at all at the front of a network, <see cref="Layer{T}.IsReshape"/>).</summary>
+public sealed class Flatten<T>(int[] inputShape) : LinearMap<T>(inputShape, [inputShape.Aggregate(1, (a, b) => checked(a * b))])
     where T : unmanaged, IFloatingPointIeee754<T>
 {
     public override string Describe() => "Flatten";
     public override bool IsReshape => true;
-    public override void Forward(in LayerPass<T> p) => p.X[..(p.Batch * InputSize)].CopyTo(p.Y);
-    public override void Backward(in LayerPass<T> p)
-    {
-        if (!p.DX.IsEmpty) p.DY[..(p.Batch * InputSize)].CopyTo(p.DX);
-    }
-    public override void RForward(in LayerPass<T> p)
-    {
-        if (p.RX.IsEmpty) p.RY[..(p.Batch * InputSize)].Clear();
-        else p.RX[..(p.Batch * InputSize)].CopyTo(p.RY);
-    }
-    public override void RBackward(in LayerPass<T> p)
-    {
-        if (!p.RDX.IsEmpty) p.RDY[..(p.Batch * InputSize)].CopyTo(p.RDX);
-    }
+    protected override void Apply(int batch, ReadOnlySpan<T> x, Span<T> y) => x[..(batch * InputSize)].CopyTo(y);
+    protected override void ApplyAdjoint(int batch, ReadOnlySpan<T> dy, Span<T> dx) => dy[..(batch * InputSize)].CopyTo(dx);
 }
+

@@ -7,7 +7,7 @@ namespace SharpEdge.Nn.Layers;
 /// Linear in x with no parameters, so R{y} is the same map applied to R{x} and both backward passes are its
 /// adjoint: every input of a window receives dy/k².
 /// </summary>
-public sealed class AvgPool2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class AvgPool2d<T> : LinearMap<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public AvgPool2d(int[] inputShape, int kernel, int stride = 0)
         : base(inputShape, PoolShape.Output("AvgPool2d", inputShape, kernel, stride == 0 ? kernel : stride))
@@ -21,7 +21,7 @@ public sealed class AvgPool2d<T> : Layer<T> where T : unmanaged, IFloatingPointI
 
     public override string Describe() => $"AvgPool2d({Kernel}x{Kernel}{(Stride != Kernel ? $", stride {Stride}" : "")}; {InputShape[1]}x{InputShape[2]}→{OutputShape[1]}x{OutputShape[2]})";
 
-    private void Average(int batch, ReadOnlySpan<T> x, Span<T> y)
+    protected override void Apply(int batch, ReadOnlySpan<T> x, Span<T> y)
     {
         int channels = InputShape[0], h = InputShape[1], w = InputShape[2], ho = OutputShape[1], wo = OutputShape[2];
         var scale = T.One / T.CreateTruncating(Kernel * Kernel);
@@ -44,7 +44,7 @@ public sealed class AvgPool2d<T> : Layer<T> where T : unmanaged, IFloatingPointI
         }
     }
 
-    private void Spread(int batch, ReadOnlySpan<T> dy, Span<T> dx)
+    protected override void ApplyAdjoint(int batch, ReadOnlySpan<T> dy, Span<T> dx)
     {
         int channels = InputShape[0], h = InputShape[1], w = InputShape[2], ho = OutputShape[1], wo = OutputShape[2];
         var scale = T.One / T.CreateTruncating(Kernel * Kernel);
@@ -65,23 +65,5 @@ public sealed class AvgPool2d<T> : Layer<T> where T : unmanaged, IFloatingPointI
                         }
                     }
         }
-    }
-
-    public override void Forward(in LayerPass<T> p) => Average(p.Batch, p.X, p.Y);
-
-    public override void Backward(in LayerPass<T> p)
-    {
-        if (!p.DX.IsEmpty) Spread(p.Batch, p.DY, p.DX);
-    }
-
-    public override void RForward(in LayerPass<T> p)
-    {
-        if (p.RX.IsEmpty) p.RY[..(p.Batch * OutputSize)].Clear();
-        else Average(p.Batch, p.RX, p.RY);
-    }
-
-    public override void RBackward(in LayerPass<T> p)
-    {
-        if (!p.RDX.IsEmpty) Spread(p.Batch, p.RDY, p.RDX);
     }
 }

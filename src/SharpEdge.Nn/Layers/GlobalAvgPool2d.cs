@@ -7,7 +7,7 @@ namespace SharpEdge.Nn.Layers;
 /// The mean over all positions of each channel, [C, H, W] → [C]: ResNet's <c>avg_pool2d(out, out.size()[3])</c> and
 /// WRN's <c>AdaptiveAvgPool2d(1)</c>, each followed by <c>view(N, -1)</c>. Linear: dx = dy/(H·W) at every position.
 /// </summary>
-public sealed class GlobalAvgPool2d<T> : Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class GlobalAvgPool2d<T> : LinearMap<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public GlobalAvgPool2d(int[] inputShape) : base(Check(inputShape), [inputShape[0]]) { }
 
@@ -18,33 +18,15 @@ public sealed class GlobalAvgPool2d<T> : Layer<T> where T : unmanaged, IFloating
 
     public override string Describe() => $"GlobalAvgPool2d({InputShape[1]}x{InputShape[2]}→1)";
 
-    private void Average(int batch, ReadOnlySpan<T> x, Span<T> y)
+    protected override void Apply(int batch, ReadOnlySpan<T> x, Span<T> y)
     {
         var scale = T.One / T.CreateTruncating(Positions);
         for (int r = 0; r < batch * OutputSize; r++) y[r] = TensorPrimitives.Sum(x.Slice(r * Positions, Positions)) * scale;
     }
 
-    private void Spread(int batch, ReadOnlySpan<T> dy, Span<T> dx)
+    protected override void ApplyAdjoint(int batch, ReadOnlySpan<T> dy, Span<T> dx)
     {
         var scale = T.One / T.CreateTruncating(Positions);
         for (int r = 0; r < batch * OutputSize; r++) dx.Slice(r * Positions, Positions).Fill(dy[r] * scale);
-    }
-
-    public override void Forward(in LayerPass<T> p) => Average(p.Batch, p.X, p.Y);
-
-    public override void Backward(in LayerPass<T> p)
-    {
-        if (!p.DX.IsEmpty) Spread(p.Batch, p.DY, p.DX);
-    }
-
-    public override void RForward(in LayerPass<T> p)
-    {
-        if (p.RX.IsEmpty) p.RY[..(p.Batch * OutputSize)].Clear();
-        else Average(p.Batch, p.RX, p.RY);
-    }
-
-    public override void RBackward(in LayerPass<T> p)
-    {
-        if (!p.RDX.IsEmpty) Spread(p.Batch, p.RDY, p.RDX);
     }
 }

@@ -8,7 +8,7 @@ namespace SharpEdge.Nn.Layers;
 /// each side. Linear and a selection, so backward scatters dy back to the selected positions and the R passes
 /// repeat the forward and backward maps on R{x} and R{dy}.
 /// </summary>
-public sealed class OptionAShortcut<T> : Layer<T> where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class OptionAShortcut<T> : LinearMap<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     public OptionAShortcut(int[] inputShape, int stride, int padChannels)
         : base(inputShape, OutputShapeOf(inputShape, stride, padChannels))
@@ -30,7 +30,7 @@ public sealed class OptionAShortcut<T> : Layer<T> where T : unmanaged, IFloating
 
     public override string Describe() => $"OptionAShortcut(::{Stride}, +{PadChannels}+{PadChannels} zero channels)";
 
-    private void Select(int batch, ReadOnlySpan<T> x, Span<T> y)
+    protected override void Apply(int batch, ReadOnlySpan<T> x, Span<T> y)
     {
         int channels = InputShape[0], h = InputShape[1], w = InputShape[2], ho = OutputShape[1], wo = OutputShape[2];
         for (int n = 0; n < batch; n++)
@@ -49,7 +49,7 @@ public sealed class OptionAShortcut<T> : Layer<T> where T : unmanaged, IFloating
         }
     }
 
-    private void Scatter(int batch, ReadOnlySpan<T> dy, Span<T> dx)
+    protected override void ApplyAdjoint(int batch, ReadOnlySpan<T> dy, Span<T> dx)
     {
         int channels = InputShape[0], h = InputShape[1], w = InputShape[2], ho = OutputShape[1], wo = OutputShape[2];
         dx[..(batch * InputSize)].Clear();
@@ -65,23 +65,5 @@ public sealed class OptionAShortcut<T> : Layer<T> where T : unmanaged, IFloating
                     for (int j = 0; j < wo; j++) dst[j * Stride] = src[j];
                 }
         }
-    }
-
-    public override void Forward(in LayerPass<T> p) => Select(p.Batch, p.X, p.Y);
-
-    public override void Backward(in LayerPass<T> p)
-    {
-        if (!p.DX.IsEmpty) Scatter(p.Batch, p.DY, p.DX);
-    }
-
-    public override void RForward(in LayerPass<T> p)
-    {
-        if (p.RX.IsEmpty) p.RY[..(p.Batch * OutputSize)].Clear();
-        else Select(p.Batch, p.RX, p.RY);
-    }
-
-    public override void RBackward(in LayerPass<T> p)
-    {
-        if (!p.RDX.IsEmpty) Scatter(p.Batch, p.RDY, p.RDX);
     }
 }
