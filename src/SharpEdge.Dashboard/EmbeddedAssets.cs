@@ -7,24 +7,38 @@ namespace SharpEdge.Dashboard;
 /// <summary>
 /// The pages, scripts, styles and vendored chart library under <c>wwwroot/</c>, embedded in the assembly and
 /// served from memory: a request names an entry of this fixed table or gets 404, so static files cannot reach
-/// the file system at all.
+/// the file system at all. Pages share one navigation bar: the line <c>&lt;!-- header: partials/header.html --&gt;</c>
+/// in a page is replaced by that partial when the assets load; partials are not served themselves.
 /// </summary>
 internal sealed class EmbeddedAssets
 {
     private const string Prefix = "wwwroot/";
+    private const string Partials = "partials/";
+    private const string HeaderMarker = "<!-- header: partials/header.html -->\n";
     private readonly Dictionary<string, (byte[] Bytes, string Type, string ETag)> assets = new(StringComparer.Ordinal);
 
     public EmbeddedAssets(Assembly assembly)
     {
-        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)))
+        var files = assembly.GetManifestResourceNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal))
+            .ToDictionary(n => n[Prefix.Length..].Replace('\\', '/'), n => Read(assembly, n), StringComparer.Ordinal);
+        string header = files.TryGetValue(Partials + "header.html", out var partial) ? System.Text.Encoding.UTF8.GetString(partial) : "";
+        foreach (var (path, content) in files)
         {
-            using var stream = assembly.GetManifestResourceStream(resource)!;
-            using var copy = new MemoryStream();
-            stream.CopyTo(copy);
-            var bytes = copy.ToArray();
+            if (path.StartsWith(Partials, StringComparison.Ordinal)) continue;
+            var bytes = path.EndsWith(".html", StringComparison.Ordinal)
+                ? System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(content).Replace(HeaderMarker, header))
+                : content;
             string etag = "\"" + Convert.ToHexString(SHA256.HashData(bytes), 0, 8) + "\"";
-            assets[resource[Prefix.Length..].Replace('\\', '/')] = (bytes, TypeOf(resource), etag);
+            assets[path] = (bytes, TypeOf(path), etag);
         }
+    }
+
+    private static byte[] Read(Assembly assembly, string resource)
+    {
+        using var stream = assembly.GetManifestResourceStream(resource)!;
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
     }
 
     public bool Contains(string path) => assets.ContainsKey(path);

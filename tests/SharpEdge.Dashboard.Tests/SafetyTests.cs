@@ -46,7 +46,14 @@ public sealed class SafetyTests(DashboardFixture fixture)
             using var response = await fixture.Http.GetAsync(path);
             Assert.True(response.StatusCode == HttpStatusCode.OK, path);
             Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+            // every page carries the shared navigation bar in place of its marker
+            var html = await response.Content.ReadAsStringAsync();
+            Assert.Contains("<a href=\"/phase\" data-nav=\"phase\">Phase analysis</a>", html);
+            Assert.DoesNotContain("partials/header.html", html);
         }
+        // the partial itself is not served
+        using var partial = await fixture.Http.GetAsync("/static/partials/header.html");
+        Assert.Equal(HttpStatusCode.NotFound, partial.StatusCode);
     }
 
     [Theory]
