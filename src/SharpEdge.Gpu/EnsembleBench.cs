@@ -1,3 +1,4 @@
+using SharpEdge.Numerics;
 using System.Diagnostics;
 using SharpEdge.TeacherStudent;
 
@@ -50,7 +51,7 @@ public static class EnsembleBench
             var (a, b) = (onDevice[i].History, onCpu[i].History);
             foreach (var (x, y) in new[] { (a.Weights, b.Weights), (a.Gradients, b.Gradients), (a.Losses, b.Losses) })
             {
-                worst = Math.Max(worst, RelativeDifference(x, y));
+                worst = Math.Max(worst, VectorDifference.Relative(x, y));
                 identical &= x.AsSpan().SequenceEqual(y);
             }
         }
@@ -97,16 +98,5 @@ public static class EnsembleBench
         ArgumentOutOfRangeException.ThrowIfLessThan(models, 2);
         var hot = config with { LearningRate = 8.0, StudentWidth = 0.25 };
         return [.. Enumerable.Range(0, models).Select(i => i < models / 2 ? new EnsembleMember(config, i) : new EnsembleMember(hot, i))];
-    }
-
-    private static double RelativeDifference(double[] actual, double[] expected)
-    {
-        double difference = 0.0, scale = 0.0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            difference = Math.Max(difference, Math.Abs(actual[i] - expected[i]));
-            scale = Math.Max(scale, Math.Abs(expected[i]));
-        }
-        return scale == 0.0 ? difference : difference / scale;
     }
 }

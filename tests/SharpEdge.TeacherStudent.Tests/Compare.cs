@@ -7,13 +7,7 @@ internal static class Compare
     public static double RelativeDifference(ReadOnlySpan<double> actual, ReadOnlySpan<double> expected)
     {
         Assert.Equal(expected.Length, actual.Length);
-        double difference = 0.0, scale = 0.0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            difference = Math.Max(difference, Math.Abs(actual[i] - expected[i]));
-            scale = Math.Max(scale, Math.Abs(expected[i]));
-        }
-        return scale == 0.0 ? difference : difference / scale;
+        return SharpEdge.Numerics.VectorDifference.Relative(actual, expected);
     }
 
     public static void Close(ReadOnlySpan<double> actual, ReadOnlySpan<double> expected, double tolerance, string what)

@@ -179,14 +179,7 @@ public static class BenchCommands
             var expected = new T[v.Length];
             objective.Linearize(theta, new T[v.Length]);
             objective.HessianVectorProduct(v.Select(T.CreateTruncating).ToArray(), expected);
-            double worst = 0, scale = 0;
-            for (int i = 0; i < v.Length; i++)
-            {
-                double e = double.CreateTruncating(expected[i]);
-                worst = Math.Max(worst, Math.Abs(onDevice[i] - e));
-                scale = Math.Max(scale, Math.Abs(e));
-            }
-            difference = worst / scale;
+            difference = VectorDifference.Relative(onDevice, (double[])(object)expected);
         }
         return new EngineResult(modelSpec, samples, typeof(T) == typeof(float) ? "f32" : "f64", threads, grad, hvp, null, null)
         {
