@@ -11,13 +11,10 @@ Prints the time ratios: grad ours/PyTorch (≤ 1: at least as fast), hvp/grad ou
 import argparse, json, os, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-try:
-    import numpy as np
-    import torch
-except ImportError as e:
-    print(f"SKIP: needs python3-numpy and python3-torch ({e})")
-    sys.exit(0)
 sys.path.insert(0, os.path.join(ROOT, "bench"))
+from torch_env import import_torch, torch_worker_env  # noqa: E402
+
+np, torch = import_torch()
 from torch_conv_check import Cnn, ResNet, Wrn, write_safetensors  # noqa: E402
 
 BUILD = {
@@ -107,10 +104,7 @@ def main():
         m, n, t, params, inputs = args.worker
         torch_worker(m, int(n), int(t), params, inputs)
         return
-    env = dict(os.environ)
-    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):   # let OpenBLAS detect the CPU
-        env.pop(name, None)
-    env["OPENBLAS_NUM_THREADS"] = env["OMP_NUM_THREADS"] = str(args.threads)
+    env = torch_worker_env(args.threads)
     rows = []
     with tempfile.TemporaryDirectory() as d:
         inputs = os.path.join(d, "X.npy")

@@ -11,24 +11,11 @@ Prints a table with the time ratios (ours / PyTorch; below 1 means we are faster
 import argparse, json, os, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-try:
-    import numpy as np
-    import torch
-except ImportError as e:
-    print(f"SKIP: needs python3-numpy and python3-torch ({e})")
-    sys.exit(0)
 sys.path.insert(0, os.path.join(ROOT, "bench"))
+from torch_env import import_torch, torch_worker_env  # noqa: E402
+
+np, torch = import_torch()
 from torch_check import write_safetensors  # noqa: E402
-
-
-def torch_env(threads):
-    env = dict(os.environ)
-    # this workplace pins OpenBLAS to its AVX2 kernel for old builds; a fair comparison lets it detect the CPU
-    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
-        env.pop(name, None)
-    env["OPENBLAS_NUM_THREADS"] = str(threads)
-    env["OMP_NUM_THREADS"] = str(threads)
-    return env
 
 
 def main():
@@ -62,7 +49,7 @@ def main():
             for t in [int(x) for x in args.threads.split(",")]:
                 out = subprocess.run([args.python, os.path.join(ROOT, "bench", "engine_torch.py"), "--threads", str(t), "--samples", args.samples,
                                       "--params", params, "--inputs", inputs, "--device", args.device, "--dtype", dtype],
-                                     capture_output=True, text=True, env=torch_env(t), check=True).stdout
+                                     capture_output=True, text=True, env=torch_worker_env(t), check=True).stdout
                 theirs = json.loads(out)["engine"]
                 ours_cmd = [args.sharpedge, "bench", "engine", "--samples", args.samples, "--threads", str(t), "--dtypes", dtype,
                             "--params", params, "--inputs", inputs, "--json"]

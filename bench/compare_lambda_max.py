@@ -16,16 +16,10 @@ Usage: /usr/bin/python3 bench/compare_lambda_max.py [--threads 2]"""
 import argparse, json, os, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# this workplace pins OpenBLAS to its AVX2 kernel for old builds; let it detect the CPU (before torch loads it)
-for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
-    os.environ.pop(name, None)
-try:
-    import numpy as np
-    import torch
-except ImportError as e:
-    print(f"SKIP: needs python3-numpy and python3-torch ({e})")
-    sys.exit(0)
 sys.path.insert(0, os.path.join(ROOT, "bench"))
+from torch_env import import_torch  # noqa: E402
+
+np, torch = import_torch()
 from torch_check import write_safetensors  # noqa: E402
 
 

@@ -37,15 +37,10 @@ script imports them into a temporary $SHARPEDGE_DATA for our side."""
 import argparse, gzip, json, os, resource, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# this workplace pins OpenBLAS to its AVX2 kernel for old builds; let it detect the CPU (before torch loads it)
-for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
-    os.environ.pop(name, None)
-try:
-    import numpy as np
-    import torch
-except ImportError as e:
-    print(f"SKIP: needs python3-numpy and python3-torch ({e})")
-    sys.exit(0)
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from torch_env import import_torch  # noqa: E402
+
+np, torch = import_torch()
 
 LAMBDA_EVERY, SHARPNESS_EVERY, SUBSET, RELTOL = 256, 128, 4096, 0.005
 MC_MIN, MC_MAX, MC_EPS = 20, 1000, 0.005
