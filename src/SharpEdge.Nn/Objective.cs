@@ -25,13 +25,8 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
 
     public Objective(Network<T> network, Loss<T> loss, Samples<T> data, int chunkSize = 4096, long cacheBudgetBytes = 2L << 30)
     {
-        if (data.InputSize != network.InputSize)
-            throw new ArgumentException($"samples have {data.InputSize} input values ({string.Join("x", data.InputShape)}), the model expects {network.InputSize}");
-        if (data.Outputs != network.OutputSize)
-            throw new ArgumentException($"samples have {data.Outputs} outputs, the model gives {network.OutputSize}");
-        if (data.Count < 1) throw new ArgumentException("no samples");
+        CheckSamples(network, loss, data);
         if (chunkSize < 1) throw new ArgumentOutOfRangeException(nameof(chunkSize), chunkSize, "chunk size must be positive");
-        loss.Validate(data);
         Network = network;
         Loss = loss;
         Data = data;
@@ -41,6 +36,17 @@ public sealed class Objective<T> where T : unmanaged, IFloatingPointIeee754<T>
         chunkVector = new T[network.ParameterCount];
         lossGradient = new T[ChunkSize * network.OutputSize];
         lossHessianVector = new T[ChunkSize * network.OutputSize];
+    }
+
+    /// <summary>Throws unless <paramref name="data"/> has samples of the network's input and output sizes, with what <paramref name="loss"/> needs.</summary>
+    public static void CheckSamples(Network<T> network, Loss<T> loss, Samples<T> data)
+    {
+        if (data.InputSize != network.InputSize)
+            throw new ArgumentException($"samples have {data.InputSize} input values ({string.Join("x", data.InputShape)}), the model expects {network.InputSize}");
+        if (data.Outputs != network.OutputSize)
+            throw new ArgumentException($"samples have {data.Outputs} outputs, the model gives {network.OutputSize}");
+        if (data.Count < 1) throw new ArgumentException("no samples");
+        loss.Validate(data);
     }
 
     /// <summary>

@@ -79,11 +79,7 @@ public sealed class DeviceMlp<T> : IHessianEngine, IDisposable where T : unmanag
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(loss);
         ArgumentNullException.ThrowIfNull(data);
-        if (data.InputSize != network.InputSize)
-            throw new ArgumentException($"the samples have {data.InputSize} input values each, the network expects {network.InputSize}", nameof(data));
-        if (data.Outputs != network.OutputSize)
-            throw new ArgumentException($"the samples have {data.Outputs} outputs, the network produces {network.OutputSize}", nameof(data));
-        loss.Validate(data);
+        Objective<T>.CheckSamples(network, loss, data);
         this.device = device;
         this.loss = loss;
         this.data = data;
