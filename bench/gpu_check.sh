@@ -6,6 +6,7 @@
 #      every slot of W, dW and loss), and `phase train --device cuda` against `--device cpu` on one cell;
 #   3. throughput of our kernel on the paper's ensemble (14,400 models; a pilot run picks the epochs), with the
 #      projection to 14,400 models × 10⁸ steps (from the rate between saves), and the CPU trainer on all cores beside it;
+#      then the paper-shape kernel at 1-4 thread blocks per SM (GPU_CHECK_BLOCKS="1 3" to choose);
 #   4. the PyTorch ensemble (bench/phase_torch_ensemble.py, with and without CUDA graphs) if torch is importable;
 #   5. curvature: the EoSS mlp's gradient and H·v on the GPU beside PyTorch's (bench/compare_engine.py --device cuda),
 #      float32 and float64, at 8,192 samples and at batch 8, and the GPU's H·v against the CPU engine's;
@@ -79,6 +80,15 @@ log "pilot: $rate model-steps/s between saves; timed run: $models models x $epoc
 timeout 200 "$se" bench ensemble --device $device --check-models 0 --models $models --epochs "$epochs" --batches $steps --cpu-epochs $cpu_epochs --json \
   > "$out/ensemble.json" 2> "$out/ensemble.log" || { cat "$out/ensemble.log" >&2; log "throughput run failed"; }
 
+# 3b. The paper-shape kernel's thread blocks per SM (.minnctapersm, which caps registers per thread at
+#     65,536 / (128 · blocks)): the default against the others, each on the paper's ensemble for 400 × 250 steps.
+for blocks in ${GPU_CHECK_BLOCKS:-1 2 3 4}; do
+  SHARPEDGE_GPU_BLOCKS_PER_SM=$blocks timeout 90 "$se" bench ensemble --device $device --check-models 0 --models $models --epochs $([ "${GPU_CHECK_DRY_RUN:-0}" = 1 ] && echo 4 || echo 400) \
+    --batches $((steps / 4)) --cpu-epochs 0 --json > "$out/blocks-$blocks.json" 2> "$out/blocks-$blocks.log" \
+    && log "blocks per SM $blocks: $(json_field "$out/blocks-$blocks.json" "d['throughput'][0]['steady_model_steps_per_second']" 2> /dev/null) model-steps/s between saves" \
+    || { tail -3 "$out/blocks-$blocks.log" >&2; log "blocks per SM $blocks failed"; }
+done
+
 # 4. PyTorch beside it.
 torch_rows=()
 if [ -n "$torch_python" ] && "$torch_python" -c "import torch; assert '$torch_device' == 'cpu' or torch.cuda.is_available()" 2> /dev/null; then
@@ -117,7 +127,8 @@ if check and check.get("check"):
 # The projection uses the rate between saves where there is one (see step 3), else the overall rate.
 rows = [(r["device"] + suffix, r["models"], r["epochs"] * r["steps_per_epoch"], r["training_seconds"], r["model_steps_per_second"],
          r.get("steady_model_steps_per_second"), r.get("steady_paper_hours") or r["paper_hours"])
-        for doc, suffix in ((pilot, " [pilot]"), (ensemble, "")) for r in (doc or {}).get("throughput", [])]
+        for doc, suffix in [(pilot, " [pilot]"), (ensemble, "")] + [(load(f"blocks-{b}.json"), f" [{b} blocks/SM]") for b in range(1, 9)]
+        for r in (doc or {}).get("throughput", [])]
 for f in torch_files:
     t = json.load(open(f))
     rows.append((t["trainer"], t["models"], t["epochs"] * t["steps_per_epoch"], t["seconds"], t["model_steps_per_second"], None, t["paper_hours"]))

@@ -26,11 +26,12 @@ public static class EnsembleTrainer
     private const int PaperShapeWarpsPerGroup = 4;
 
     // Thread blocks of the paper-shape kernel that must fit on one SM (.minnctapersm), which caps its registers per
-    // thread at 65,536 / (128 · blocks). Measured on an H100 at 14,400 models, model-steps/s between saves: 1 block
-    // (no cap: ptxas takes 255 registers, 8 warps per SM) 6.0-6.6×10⁸; 3 (170 registers) 3.1×10⁸;
-    // 4 (128) 1.4×10⁸; 5 1.1×10⁸; 6 0.8×10⁸: below 255 registers the 32 doubles of the student row and the
-    // prefetched batch spill. SHARPEDGE_GPU_BLOCKS_PER_SM overrides it, for tuning on other GPUs.
-    private const int PaperShapeBlocksPerSm = 1;
+    // thread at 65,536 / (128 · blocks). The kernel as it now stands needs 174 registers uncapped (2 blocks, 8 warps
+    // per SM) and fits 3 blocks (166 registers, 12 warps) without spilling; at 4 (128) it spills the prefetched
+    // batch (ptxas 11.8 for sm_90, `ptxas -v` on KernelPtx.Ensemble's PTX). Measured on an H100 before the kernel
+    // lost its tanh's branches, when it needed 255 registers and spilled: 1 block 6.0-6.6×10⁸ model-steps/s
+    // between saves, 3 blocks 3.1×10⁸. bench/gpu_check.sh times 1-4 blocks; SHARPEDGE_GPU_BLOCKS_PER_SM overrides.
+    private const int PaperShapeBlocksPerSm = 3;
 
     internal static KernelSpecialization PaperShapeSpecialization => new(
         PaperShapeWarpsPerGroup * 32,
@@ -76,11 +77,11 @@ public static class EnsembleTrainer
             Activation = (int)shared.Activation,
         };
         // The paper's shape has its own kernel (W in registers, warp shuffles); other shapes take the general one.
-        bool paperShape = PaperShapeKernel<PtxOps>.Fits(shape) && accelerator.WarpSize == 32;
+        bool paperShape = PaperShape.Fits(shape) && accelerator.WarpSize == 32;
         shape.ModelsPerGroup = paperShape
-            ? Math.Min(PaperShapeWarpsPerGroup, accelerator.MaxNumThreadsPerGroup / 32) * PaperShapeKernel<PtxOps>.ModelsPerWarp
+            ? Math.Min(PaperShapeWarpsPerGroup, accelerator.MaxNumThreadsPerGroup / 32) * PaperShape.ModelsPerWarp
             : ModelsPerGroup(accelerator, shape);
-        int sharedPerModel = paperShape ? PaperShapeKernel<PtxOps>.SharedPerModel : shape.SharedPerModel;
+        int sharedPerModel = paperShape ? PaperShape.SharedPerModel : shape.SharedPerModel;
         var views = new EnsembleViews
         {
             Weights = weights.View, GradientSums = gradientSums.View, Features = features.View, Labels = labels.View, Readout = readout.View,
@@ -88,9 +89,9 @@ public static class EnsembleTrainer
         };
         var kernel = (device.IsCuda, paperShape) switch
         {
-            (true, true) => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(PaperShapeKernel<PtxOps>.Run, PaperShapeSpecialization),
+            (true, true) => LoadPaperShape<PtxOps>(accelerator, shared.Activation, PaperShapeSpecialization),
             (true, false) => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(EnsembleKernel<PtxOps>.Run),
-            (false, true) => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(PaperShapeKernel<ScalarOps>.Run),
+            (false, true) => LoadPaperShape<ScalarOps>(accelerator, shared.Activation, default),
             (false, false) => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(EnsembleKernel<ScalarOps>.Run),
         };
         var launch = new KernelConfig((count + shape.ModelsPerGroup - 1) / shape.ModelsPerGroup, shape.ModelsPerGroup * units,
@@ -145,6 +146,16 @@ public static class EnsembleTrainer
         }
         return results;
     }
+
+    // The paper-shape kernel compiled for the members' activation (see IActivationUnits).
+    private static Action<KernelConfig, EnsembleShape, EnsembleViews> LoadPaperShape<TOps>(
+        Accelerator accelerator, Activation activation, KernelSpecialization specialization) where TOps : struct, IFloatOps => activation switch
+    {
+        Activation.Tanh => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(PaperShapeKernel<TOps, TanhUnits<TOps>>.Run, specialization),
+        Activation.Relu => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(PaperShapeKernel<TOps, ReluUnits>.Run, specialization),
+        Activation.Identity => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(PaperShapeKernel<TOps, IdentityUnits>.Run, specialization),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "no kernel for this activation"),
+    };
 
     private static int NextSaveOrEnd(SaveSchedule schedule, int epoch, int epochs)
     {

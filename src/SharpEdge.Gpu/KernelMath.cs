@@ -53,12 +53,47 @@ internal static class KernelMath<TOps> where TOps : struct, IFloatOps
         double expTwice = ExpOfModerate(magnitude + magnitude, zero);
         double numerator = isSmall ? p : 2.0;
         double denominator = isSmall ? q : expTwice + 1.0;
-        double ratio = numerator / denominator;
+        double ratio = Divide(numerator, denominator, zero);
         double factor = isSmall ? magnitude * s : -1.0;
         double offset = isSmall ? magnitude : 1.0;
         double result = Fma(factor, ratio, offset);
         ulong sign = ILGPU.Interop.FloatAsInt(x) & SignBit;
         return ILGPU.Interop.IntAsFloat(ILGPU.Interop.FloatAsInt(result) | sign);
+    }
+
+    // 1/d to within 12.5 % for a positive normal d: the exponent negated and the mantissa mirrored by one subtraction.
+    private const ulong ReciprocalSeed = 0x7FDE623822FC16E6;
+
+    /// <summary>
+    /// n/d correctly rounded (as IEEE division) for positive normal d and a quotient far from overflow and underflow,
+    /// without a branch: the reciprocal refined by Newton steps, then the quotient corrected once by its residual.
+    /// </summary>
+    /// <remarks>
+    /// CUDA's <c>div.rn.f64</c> ends with the same three steps after a hardware seed, but branches to a slow path for
+    /// extreme exponents; that branch made ptxas spread tanh over several basic blocks, sink the forward pass into
+    /// them and spill it. The steps: three Newton steps take the seed's 2⁻³ to 2⁻²⁴; a cubic step to 2⁻⁷² before
+    /// rounding; one more Newton step leaves y the reciprocal as CUDA's fast path has it; q = n·y is within an ulp, the
+    /// residual r = n − d·q is exact in an FMA, and q + r·y rounds to n/d (Markstein's correction). NaN in, NaN out.
+    /// The tanh's denominators lie in [8.3, 2.4·10¹⁷] and the tests compare it with division on millions of pairs,
+    /// near-midpoint quotients included.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Divide(double n, double d, ulong zero)
+    {
+        double y = ILGPU.Interop.IntAsFloat(ReciprocalSeed - ILGPU.Interop.FloatAsInt(d));
+        double e = Fma(-d, y, 1.0);
+        y = Fma(y, e, y);
+        e = Fma(-d, y, 1.0);
+        y = Fma(y, e, y);
+        e = Fma(-d, y, 1.0);
+        y = Fma(y, e, y);
+        e = Fma(-d, y, 1.0);
+        y = Fma(y, Fma(e, e, e), y);
+        e = Fma(-d, y, 1.0);
+        y = Fma(y, e, y);
+        double q = Product(n, y, zero);
+        double r = Fma(-d, q, n);
+        return Fma(r, y, q);
     }
 
     // e^x for x in [0, 64] (or NaN): x = n·ln2 + r, e^r by a degree-9 polynomial, 2^n as one scale factor.
@@ -88,18 +123,61 @@ internal static class KernelMath<TOps> where TOps : struct, IFloatOps
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Activate(int activation, double x, ulong zero) => activation switch
     {
-        0 => Tanh(x, zero),
-        // x·(x > 0) by multiplication, so NaN stays NaN as in generate.py.
-        1 => x * (x > 0.0 ? 1.0 : 0.0),
-        _ => x,
+        0 => default(TanhUnits<TOps>).Activate(x, zero),
+        1 => default(ReluUnits).Activate(x, zero),
+        _ => default(IdentityUnits).Activate(x, zero),
     };
 
-    /// <summary>σ' from the activated value a: 1 − a·a with a·a rounded first (generate.py), 1·(a &gt; 0), or 1.</summary>
+    /// <summary>σ' from the activated value, for the activation code as in <see cref="Activate"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Slope(int activation, double activated, ulong zero) => activation switch
     {
-        0 => 1.0 - Product(activated, activated, zero),
-        1 => activated > 0.0 ? 1.0 : 0.0,
-        _ => 1.0,
+        0 => default(TanhUnits<TOps>).Slope(activated, zero),
+        1 => default(ReluUnits).Slope(activated, zero),
+        _ => default(IdentityUnits).Slope(activated, zero),
     };
+}
+
+/// <summary>
+/// A hidden unit's activation as a type, so that a kernel can be compiled for one activation: the paper-shape kernel
+/// is, because a run-time switch splits its step into basic blocks that ptxas then schedules badly (it sank the
+/// forward pass into the tanh's blocks and spilled the batch it had loaded early).
+/// </summary>
+internal interface IActivationUnits
+{
+    /// <summary>σ(x).</summary>
+    double Activate(double x, ulong zero);
+
+    /// <summary>σ' from the activated value a = σ(x).</summary>
+    double Slope(double activated, ulong zero);
+}
+
+/// <summary>tanh, and σ' = 1 − a·a with a·a rounded first (generate.py).</summary>
+internal readonly struct TanhUnits<TOps> : IActivationUnits where TOps : struct, IFloatOps
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double Activate(double x, ulong zero) => KernelMath<TOps>.Tanh(x, zero);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double Slope(double activated, ulong zero) => 1.0 - default(TOps).Product(activated, activated, zero);
+}
+
+/// <summary>relu as x·(x &gt; 0), by multiplication so that NaN stays NaN as in generate.py; σ' = 1·(a &gt; 0).</summary>
+internal readonly struct ReluUnits : IActivationUnits
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double Activate(double x, ulong zero) => x * (x > 0.0 ? 1.0 : 0.0);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double Slope(double activated, ulong zero) => activated > 0.0 ? 1.0 : 0.0;
+}
+
+/// <summary>The identity (a linear student).</summary>
+internal readonly struct IdentityUnits : IActivationUnits
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double Activate(double x, ulong zero) => x;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double Slope(double activated, ulong zero) => 1.0;
 }

@@ -14,11 +14,11 @@ namespace SharpEdge.Gpu;
 internal static class KernelPtx
 {
     /// <summary>
-    /// PTX of the ensemble's general kernel, or with <paramref name="paperShape"/> of <see cref="PaperShapeKernel{TOps}"/>,
-    /// with the specialization the trainer loads it with.
+    /// PTX of the ensemble's general kernel, or with <paramref name="paperShape"/> of <see cref="PaperShapeKernel{TOps, TActivation}"/>
+    /// for tanh units, with the specialization the trainer loads it with.
     /// </summary>
     public static string Ensemble(bool paperShape = false) => paperShape
-        ? Compile(typeof(PaperShapeKernel<PtxOps>).GetMethod(nameof(PaperShapeKernel<PtxOps>.Run))!, explicitlyGrouped: true, EnsembleTrainer.PaperShapeSpecialization)
+        ? Compile(typeof(PaperShapeKernel<PtxOps, TanhUnits<PtxOps>>).GetMethod(nameof(PaperShapeKernel<PtxOps, TanhUnits<PtxOps>>.Run))!, explicitlyGrouped: true, EnsembleTrainer.PaperShapeSpecialization)
         : Compile(typeof(EnsembleKernel<PtxOps>).GetMethod(nameof(EnsembleKernel<PtxOps>.Run))!, explicitlyGrouped: true);
 
     /// <summary>

@@ -3,8 +3,26 @@ using ILGPU;
 
 namespace SharpEdge.Gpu;
 
+/// <summary>The paper's shape (K = 16, L = 32, four samples per step) and <see cref="PaperShapeKernel{TOps, TActivation}"/>'s layout.</summary>
+internal static class PaperShape
+{
+    public const int Units = 16, Width = StudentRow32.Width, BatchSize = 4;
+
+    /// <summary>Models per warp: 32 lanes / K.</summary>
+    public const int ModelsPerWarp = 2;
+
+    /// <summary>Doubles of a batch buffer: the batch's φ1 (4×32) and its four labels.</summary>
+    public const int BatchBuffer = BatchSize * Width + BatchSize;
+
+    /// <summary>Shared doubles per model: two batch buffers, one computed on while the next batch is staged in the other.</summary>
+    public const int SharedPerModel = 2 * BatchBuffer;
+
+    /// <summary>True when <paramref name="shape"/> is the shape the kernel is written for.</summary>
+    public static bool Fits(EnsembleShape shape) => shape.Units == Units && shape.Width == Width && shape.BatchSize == BatchSize;
+}
+
 /// <summary>
-/// The SGD kernel for the paper's shape (K = 16, L = 32, four samples per step), the one the whole phase diagram
+/// The SGD kernel for the paper's shape (K = 16, L = 32, four samples per step), compiled per activation, the one the whole phase diagram
 /// trains: 16 lanes per model, two models per warp, lane k holding row k of the student in registers
 /// (<see cref="StudentRow32"/>). The same results, bit for bit, as <see cref="EnsembleKernel{TOps}"/> and the CPU trainer.
 /// </summary>
@@ -19,20 +37,10 @@ namespace SharpEdge.Gpu;
 /// butterflies over xor 1, 2 and 4 (IEEE addition commutes exactly, so both partners get the same sum), and lanes
 /// k &lt; 8 take the result from lane k + 8.</para>
 /// </remarks>
-internal static class PaperShapeKernel<TOps> where TOps : struct, IFloatOps
+internal static class PaperShapeKernel<TOps, TActivation> where TOps : struct, IFloatOps where TActivation : struct, IActivationUnits
 {
-    public const int Units = 16, Width = StudentRow32.Width, BatchSize = 4;
-
-    /// <summary>Models per warp: 32 lanes / K.</summary>
-    public const int ModelsPerWarp = 2;
-
-    /// <summary>Shared doubles per model: the batch's φ1 (4×32) and its four labels.</summary>
-    public const int SharedPerModel = BatchSize * Width + BatchSize;
-
-    private const int LabelsAt = BatchSize * Width;
-
-    /// <summary>True when <paramref name="shape"/> is the shape this kernel is written for.</summary>
-    public static bool Fits(EnsembleShape shape) => shape.Units == Units && shape.Width == Width && shape.BatchSize == BatchSize;
+    private const int Units = PaperShape.Units, Width = PaperShape.Width, BatchSize = PaperShape.BatchSize;
+    private const int BatchBuffer = PaperShape.BatchBuffer, LabelsAt = BatchSize * Width;
 
     public static void Run(EnsembleShape shape, EnsembleViews views)
     {
@@ -46,7 +54,7 @@ internal static class PaperShapeKernel<TOps> where TOps : struct, IFloatOps
         bool active = exists && views.DivergedEpochs[source] < 0;
 
         var shared = SharedMemory.GetDynamic<double>();
-        int stage = slot * SharedPerModel;
+        var buffers = shared.SubView(slot * PaperShape.SharedPerModel, PaperShape.SharedPerModel);
         long rowOffset = ((long)source * Units + k) * Width;
         long samples = (long)BatchSize * shape.BatchCount;
         long featureBase = source * samples * Width, labelBase = source * samples;
@@ -55,32 +63,35 @@ internal static class PaperShapeKernel<TOps> where TOps : struct, IFloatOps
         double readout = views.Readout[(long)source * Units + k];
         double stepScale = views.StepScales[source];
 
-        int batch = 0;
-        var next = Prefetch(views, featureBase, labelBase, batch, k);
+        Stage(buffers.SubView(0, BatchBuffer), Prefetch(views, featureBase, labelBase, 0, k), k);
+        int current = 0;
         for (int epoch = 0; epoch < shape.Epochs; epoch++)
         {
             double lossSum = 0.0;
-            for (batch = 0; batch < shape.BatchCount; batch++)
+            for (int batch = 0; batch < shape.BatchCount; batch++)
             {
-                // Everyone has finished reading the previous batch before it is overwritten.
-                Warp.Barrier();
-                Stage(shared, stage, next, k);
+                // The current batch is staged by every lane, and nobody reads the other buffer any more.
                 Warp.Barrier();
                 int following = batch + 1 == shape.BatchCount ? 0 : batch + 1;
-                next = Prefetch(views, featureBase, labelBase, following, k);
+                var next = Prefetch(views, featureBase, labelBase, following, k);
+                var batchView = buffers.SubView(current * BatchBuffer, BatchBuffer);
+                var z = StudentRow32.Forward4<TOps>(row, batchView);
+                // The next batch's loads have had the forward pass to arrive; staging them now frees their registers
+                // for the rest of the step.
+                Stage(buffers.SubView((current ^ 1) * BatchBuffer, BatchBuffer), next, k);
+                current ^= 1;
 
-                var z = StudentRow32.Forward4<TOps>(row, shared, stage);
                 Tile4 hidden;
-                hidden.S0 = KernelMath<TOps>.Activate(shape.Activation, z.S0, shape.Zero);
-                hidden.S1 = KernelMath<TOps>.Activate(shape.Activation, z.S1, shape.Zero);
-                hidden.S2 = KernelMath<TOps>.Activate(shape.Activation, z.S2, shape.Zero);
-                hidden.S3 = KernelMath<TOps>.Activate(shape.Activation, z.S3, shape.Zero);
+                hidden.S0 = default(TActivation).Activate(z.S0, shape.Zero);
+                hidden.S1 = default(TActivation).Activate(z.S1, shape.Zero);
+                hidden.S2 = default(TActivation).Activate(z.S2, shape.Zero);
+                hidden.S3 = default(TActivation).Activate(z.S3, shape.Zero);
 
                 Tile4 residual;
-                residual.S0 = shared[stage + LabelsAt] - Output(readout, hidden.S0, k);
-                residual.S1 = shared[stage + LabelsAt + 1] - Output(readout, hidden.S1, k);
-                residual.S2 = shared[stage + LabelsAt + 2] - Output(readout, hidden.S2, k);
-                residual.S3 = shared[stage + LabelsAt + 3] - Output(readout, hidden.S3, k);
+                residual.S0 = batchView[LabelsAt] - Output(readout, hidden.S0, k);
+                residual.S1 = batchView[LabelsAt + 1] - Output(readout, hidden.S1, k);
+                residual.S2 = batchView[LabelsAt + 2] - Output(readout, hidden.S2, k);
+                residual.S3 = batchView[LabelsAt + 3] - Output(readout, hidden.S3, k);
 
                 if (active)
                 {
@@ -88,23 +99,23 @@ internal static class PaperShapeKernel<TOps> where TOps : struct, IFloatOps
                     squaredErrors += default(TOps).Product(residual.S1, residual.S1, shape.Zero);
                     squaredErrors += default(TOps).Product(residual.S2, residual.S2, shape.Zero);
                     squaredErrors += default(TOps).Product(residual.S3, residual.S3, shape.Zero);
-                    double loss = 0.5 * (squaredErrors / BatchSize);
+                    double loss = 0.5 * (squaredErrors * (1.0 / BatchSize));   // ÷4 exactly, without a division's branch
                     if (EnsembleDivergence.WithinThreshold(loss, k, model, epoch, batch, shape, views)) lossSum += loss;
                     else active = false;
                 }
                 if (active)
                 {
                     Tile4 error, step;
-                    error.S0 = (readout * residual.S0) * KernelMath<TOps>.Slope(shape.Activation, hidden.S0, shape.Zero);
-                    error.S1 = (readout * residual.S1) * KernelMath<TOps>.Slope(shape.Activation, hidden.S1, shape.Zero);
-                    error.S2 = (readout * residual.S2) * KernelMath<TOps>.Slope(shape.Activation, hidden.S2, shape.Zero);
-                    error.S3 = (readout * residual.S3) * KernelMath<TOps>.Slope(shape.Activation, hidden.S3, shape.Zero);
+                    error.S0 = (readout * residual.S0) * default(TActivation).Slope(hidden.S0, shape.Zero);
+                    error.S1 = (readout * residual.S1) * default(TActivation).Slope(hidden.S1, shape.Zero);
+                    error.S2 = (readout * residual.S2) * default(TActivation).Slope(hidden.S2, shape.Zero);
+                    error.S3 = (readout * residual.S3) * default(TActivation).Slope(hidden.S3, shape.Zero);
                     step.S0 = stepScale * error.S0;
                     step.S1 = stepScale * error.S1;
                     step.S2 = stepScale * error.S2;
                     step.S3 = stepScale * error.S3;
-                    row = StudentRow32.Update4<TOps>(row, step, shared, stage);
-                    if (shape.Accumulate != 0) Accumulate(views.GradientSums, rowOffset, error, shared, stage);
+                    row = StudentRow32.Update4<TOps>(row, step, batchView);
+                    if (shape.Accumulate != 0) Accumulate(views.GradientSums, rowOffset, error, batchView);
                 }
             }
             if (active && k == 0) views.LossSums[model] = lossSum;
@@ -137,18 +148,17 @@ internal static class PaperShapeKernel<TOps> where TOps : struct, IFloatOps
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Stage(ArrayView<double> shared, int stage, Staging s, int k)
+    private static void Stage(ArrayView<double> buffer, Staging s, int k)
     {
-        int at = stage + k;
-        shared[at + 0] = s.F0;
-        shared[at + 16] = s.F1;
-        shared[at + 32] = s.F2;
-        shared[at + 48] = s.F3;
-        shared[at + 64] = s.F4;
-        shared[at + 80] = s.F5;
-        shared[at + 96] = s.F6;
-        shared[at + 112] = s.F7;
-        if (k < BatchSize) shared[stage + LabelsAt + k] = s.Label;
+        buffer[k + 0] = s.F0;
+        buffer[k + 16] = s.F1;
+        buffer[k + 32] = s.F2;
+        buffer[k + 48] = s.F3;
+        buffer[k + 64] = s.F4;
+        buffer[k + 80] = s.F5;
+        buffer[k + 96] = s.F6;
+        buffer[k + 112] = s.F7;
+        if (k < BatchSize) buffer[LabelsAt + k] = s.Label;
     }
 
     // ŷ = Σ_k Z_k h_k over the model's 16 lanes, in the AVX-512 kernel's order (see the remarks); every lane gets it.
@@ -167,14 +177,14 @@ internal static class PaperShapeKernel<TOps> where TOps : struct, IFloatOps
     // Σ over the batch of error_n ⊗ φ1_n into the launch's gradient sums (save epochs only), each element an FMA
     // chain over n in order, as the general kernel's AddOuterProducts.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Accumulate(ArrayView<double> sums, long row, Tile4 error, ArrayView<double> shared, int stage)
+    private static void Accumulate(ArrayView<double> sums, long row, Tile4 error, ArrayView<double> phi)
     {
         for (int l = 0; l < Width; l++)
         {
-            double value = default(TOps).Fma(error.S0, shared[stage + l], sums[row + l]);
-            value = default(TOps).Fma(error.S1, shared[stage + Width + l], value);
-            value = default(TOps).Fma(error.S2, shared[stage + 2 * Width + l], value);
-            sums[row + l] = default(TOps).Fma(error.S3, shared[stage + 3 * Width + l], value);
+            double value = default(TOps).Fma(error.S0, phi[l], sums[row + l]);
+            value = default(TOps).Fma(error.S1, phi[Width + l], value);
+            value = default(TOps).Fma(error.S2, phi[2 * Width + l], value);
+            sums[row + l] = default(TOps).Fma(error.S3, phi[3 * Width + l], value);
         }
     }
 }

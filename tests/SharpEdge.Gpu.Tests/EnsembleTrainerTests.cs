@@ -59,6 +59,16 @@ public sealed class EnsembleTrainerTests(CpuDeviceFixture fixture, ITestOutputHe
         CompareWithCpu([new(cell, 11), new(cell, 12), new(hot, 11)]);
     }
 
+    // The paper-shape kernel is compiled per activation (IActivationUnits): relu and identity in the paper's shape.
+    [Theory]
+    [InlineData(Activation.Relu)]
+    [InlineData(Activation.Identity)]
+    public void PaperShapeTrajectoriesEqualTheCpuTrainerForEveryActivation(Activation activation)
+    {
+        var cell = new TeacherStudentConfig { Activation = activation, BatchCount = 25, Epochs = 2, LearningRate = 0.05, StudentWidth = 1.0 };
+        CompareWithCpu([new(cell, 21), new(cell with { LearningRate = 0.2 }, 22)]);
+    }
+
     // Odd shapes: K = 5 (no full 8-lane tile), odd L = 15, bs = 6, every activation; and a schedule of 40 epochs.
     [Fact]
     public void OddShapesAndEveryActivationEqualTheCpuTrainer()
