@@ -26,7 +26,7 @@ public static class EnsembleTrainer
     private const int PaperShapeWarpsPerGroup = 4;
 
     // Thread blocks of the paper-shape kernel that must fit on one SM (.minnctapersm), which caps its registers per
-    // thread at 65,536 / (128 · blocks). The kernel as it now stands needs 174 registers uncapped (2 blocks, 8 warps
+    // thread at 65,536 / (128 · blocks). The kernel as it now stands needs 176 registers uncapped (2 blocks, 8 warps
     // per SM) and fits 3 blocks (166 registers, 12 warps) without spilling; at 4 (128) it spills the prefetched
     // batch (ptxas 11.8 for sm_90, `ptxas -v` on KernelPtx.Ensemble's PTX). Measured on an H100 before the kernel
     // lost its tanh's branches, when it needed 255 registers and spilled: 1 block 6.0-6.6×10⁸ model-steps/s

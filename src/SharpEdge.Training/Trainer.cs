@@ -94,6 +94,12 @@ public sealed class Trainer
             throw new ArgumentException("--device cuda measures the Hessian on all samples so far; drop --curvature-subset (or use --device cpu)");
         return create(full);
     }
+    /// <summary>Where batch sharpness evaluates its Monte-Carlo batches instead of the CPU workers; null: the CPU.</summary>
+    public IBatchCurvatureEngine<float>? BatchEngine { get; set; }
+
+    /// <summary>Builds a <see cref="BatchEngine"/> for this run's objective and batch size.</summary>
+    public IBatchCurvatureEngine<float> CreateBatchEngine(Func<Objective<float>, int, IBatchCurvatureEngine<float>> create) => create(full, Config.BatchSize);
+
     public Network<float> Network { get; }
     public IReadOnlyList<ScheduledMeasurement> Measurements => scheduled;
     public IReadOnlyList<Evaluation> Evaluations => evaluations;
@@ -287,6 +293,7 @@ public sealed class Trainer
             MomentumBuffer = momentum is not null && state.Optimizer.State.TryGetValue("momentum_buffer", out var buffer) ? buffer : default,
             Momentum = momentum?.Momentum ?? 0,
             HessianEngine = HessianEngine,
+            BatchEngine = BatchEngine,
         };
         foreach (var m in scheduled)
         {

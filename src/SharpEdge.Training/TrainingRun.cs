@@ -184,9 +184,11 @@ public static class TrainingRun
         var started = DateTime.UtcNow;
         TrainingOutcome outcome;
         IHessianEngine? engine = null;
+        IBatchCurvatureEngine<float>? batchEngine = null;
         try
         {
             if (hooks?.HessianEngine is { } create) trainer.HessianEngine = engine = trainer.CreateHessianEngine(create);
+            if (hooks?.BatchEngine is { } createBatch) trainer.BatchEngine = batchEngine = trainer.CreateBatchEngine(createBatch);
             outcome = trainer.Run(state, output, hooks?.Cancel ?? default);
         }
         catch (Exception e)
@@ -198,6 +200,7 @@ public static class TrainingRun
         finally
         {
             (engine as IDisposable)?.Dispose();
+            (batchEngine as IDisposable)?.Dispose();
         }
         store.Finish(id, outcome.Status, outcome.Seconds, outcome.Error);
         RunExport.ResultsTxt(store, id, Path.Combine(folder, "results.txt"));
@@ -217,6 +220,12 @@ public sealed record TrainingHooks(Action<TrainingProgress>? Progress = null, Ac
     /// GPU, <c>train --device cuda</c>); disposed after the session if it is disposable.
     /// </summary>
     public Func<Objective<float>, IHessianEngine>? HessianEngine { get; init; }
+
+    /// <summary>
+    /// Builds, from the full-data objective and the batch size, where batch sharpness evaluates its Monte-Carlo batches
+    /// instead of the CPU workers (a GPU); disposed after the session if it is disposable.
+    /// </summary>
+    public Func<Objective<float>, int, IBatchCurvatureEngine<float>>? BatchEngine { get; init; }
 }
 
 /// <summary>The run as stored after training, its folder and how the session ended.</summary>

@@ -1,3 +1,4 @@
+using SharpEdge.Curvature.Measurements;
 using SharpEdge.Curvature;
 using SharpEdge.Gpu.Curvature;
 using SharpEdge.Nn;
@@ -124,6 +125,34 @@ public sealed class DeviceMlpTests(CpuDeviceFixture fixture, ITestOutputHelper o
         // And against the dense matrix of the CPU Hessian, independently of the solver.
         double dense = SymmetricEigen.Decompose(LinearOperator.ToDense(new HessianOperator<double>(cpu)), p.Network.ParameterCount).Values.Max();
         Assert.Equal(dense, actual, 1e-8 * Math.Abs(dense));
+    }
+
+    // Batch sharpness with its batches on the device (one engine over a batch-sized buffer) against the CPU workers:
+    // the same batches (sample i is batch i), so the same estimate and the same number of samples.
+    [Theory]
+    [InlineData("mlp:7-6-5-3:tanh", "mse")]
+    [InlineData("mlp:7-6-5-3:relu", "ce")]
+    public void BatchSharpnessOnTheDeviceEqualsTheCpuWorkers(string spec, string loss)
+    {
+        var p = Create(spec, loss, samples: 23, seed: 13);
+        const int batch = 4;
+        var objective = new Objective<double>(p.Network, p.Loss, p.Data);
+        MeasurementContext<double> Context() => new(objective, p.Theta) { BatchSize = batch, Seed = 17, Threads = 2, MonteCarlo = MonteCarloSettings.Fixed(24) };
+        var expected = new BatchSharpness().Measure(Context()).Value;
+        using var engine = new DeviceMlp<double>(fixture.Device, p.Network, p.Loss, p.Data.CreateBuffer(batch));
+        var onDevice = Context();
+        onDevice.BatchEngine = engine;
+        var actual = new BatchSharpness().Measure(onDevice).Value;
+        Assert.Equal(expected.Samples, actual.Samples);
+        Assert.Equal(expected.Value, actual.Value, 1e-12 * Math.Abs(expected.Value));
+        Assert.Equal(expected.StandardError!.Value, actual.StandardError!.Value, 1e-10 * expected.StandardError.Value);
+        var ratio = new BatchSharpnessRatioOfMeans().Measure(onDevice).Value;
+        Assert.Equal(new BatchSharpnessRatioOfMeans().Measure(Context()).Value.Value, ratio.Value, 1e-12 * Math.Abs(ratio.Value));
+        output.WriteLine($"{spec} {loss}: batch sharpness {actual.Value:G6} ± {actual.StandardError:G3} over the same {actual.Samples} batches of {batch} as the CPU workers");
+
+        // A batch of another size or shape is refused by name.
+        var wrong = Assert.Throws<ArgumentException>(() => engine.CurvatureAlongGradient(p.Data.CreateBuffer(batch + 1)));
+        Assert.Contains("samples", wrong.Message);
     }
 
     [Fact]

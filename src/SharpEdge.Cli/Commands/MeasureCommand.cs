@@ -147,10 +147,13 @@ public static class MeasureCommand
         using var gpu = r.Cuda ? PhaseDevice.Open(Gpu.DeviceChoice.Cuda, "measure") : null;
         // The GPU engine holds the samples the Hessian is measured on: all of them, or the --curvature-subset.
         using var engine = gpu is null ? null : new Gpu.Curvature.DeviceMlp<T>(gpu, model.Network, model.Loss, context.Curvature.Data);
+        // Batch sharpness's batches on a second engine over a batch-sized buffer.
+        using var batchEngine = gpu is null || context.BatchSize is not int batchSize ? null : new Gpu.Curvature.DeviceMlp<T>(gpu, model.Network, model.Loss, context.Data.CreateBuffer(batchSize));
         if (engine is not null)
         {
             context.HessianEngine = engine;
-            CommandRunner.Log($"measure: the Hessian's eigen-measurements on {gpu!.Description} (GEMMs: {engine.GemmBackend}), the rest on the CPU");
+            context.BatchEngine = batchEngine;
+            CommandRunner.Log($"measure: the Hessian's eigen-measurements{(batchEngine is null ? "" : " and batch sharpness")} on {gpu!.Description} (GEMMs: {engine.GemmBackend}), the rest on the CPU");
         }
         if (r.WarmStart is { } start) context.WarmStart.Store(EigenvectorCache.Hessian, ReadVectors(start, p));
         context.Validate(r.Measurements);

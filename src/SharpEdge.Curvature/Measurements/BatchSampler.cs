@@ -64,13 +64,17 @@ public sealed class BatchSampler<T> where T : unmanaged, IFloatingPointIeee754<T
         }
     }
 
-    /// <summary>A lazily evaluated sequence of samples 0, 1, … of <paramref name="evaluate"/>, each <paramref name="components"/> values.</summary>
-    public SampleStream Stream(BatchEvaluation<T> evaluate, int components, int maxSamples)
+    /// <summary>
+    /// A lazily evaluated sequence of samples 0, 1, … of <paramref name="evaluate"/>, each <paramref name="components"/>
+    /// values, on at most <paramref name="maxWorkers"/> workers at once (1 for an evaluation that is not thread-safe, a GPU's).
+    /// </summary>
+    public SampleStream Stream(BatchEvaluation<T> evaluate, int components, int maxSamples, int maxWorkers = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(evaluate);
         if (components < 1) throw new ArgumentOutOfRangeException(nameof(components), components, "a sample has at least one value");
         if (maxSamples < 1) throw new ArgumentOutOfRangeException(nameof(maxSamples), maxSamples, "at least one sample");
-        return new SampleStream(this, evaluate, components, maxSamples);
+        if (maxWorkers < 1) throw new ArgumentOutOfRangeException(nameof(maxWorkers), maxWorkers, "at least one worker");
+        return new SampleStream(this, evaluate, components, maxSamples, Math.Min(maxWorkers, Workers));
     }
 
     /// <summary>Samples in increasing order; values of a round stay valid until the next round is computed.</summary>
@@ -78,17 +82,18 @@ public sealed class BatchSampler<T> where T : unmanaged, IFloatingPointIeee754<T
     {
         private readonly BatchSampler<T> sampler;
         private readonly BatchEvaluation<T> evaluate;
-        private readonly int components, maxSamples;
+        private readonly int components, maxSamples, workers;
         private readonly double[] values;
         private int roundStart, roundCount;
 
-        internal SampleStream(BatchSampler<T> sampler, BatchEvaluation<T> evaluate, int components, int maxSamples)
+        internal SampleStream(BatchSampler<T> sampler, BatchEvaluation<T> evaluate, int components, int maxSamples, int workers)
         {
             this.sampler = sampler;
             this.evaluate = evaluate;
             this.components = components;
             this.maxSamples = maxSamples;
-            values = new double[sampler.Workers * SamplesPerWorker * components];
+            this.workers = workers;
+            values = new double[workers * SamplesPerWorker * components];
         }
 
         /// <summary>Samples evaluated so far, including any past the point where the caller stopped.</summary>
@@ -119,11 +124,11 @@ public sealed class BatchSampler<T> where T : unmanaged, IFloatingPointIeee754<T
         private void NextRound()
         {
             roundStart += roundCount;
-            int count = Math.Min(sampler.Workers * SamplesPerWorker, maxSamples - roundStart);
+            int count = Math.Min(workers * SamplesPerWorker, maxSamples - roundStart);
             roundCount = count;
             int start = roundStart;
             sampler.Batches.DrawThrough(start + count);
-            int active = Math.Min(sampler.Workers, count);
+            int active = Math.Min(workers, count);
             sampler.ForEachWorker(active, (w, worker) =>
             {
                 for (int j = w; j < count; j += active) Evaluate(worker, start, j);

@@ -9,7 +9,8 @@ namespace SharpEdge.Curvature.Measurements;
 /// training call), with the SE of the quantity actually returned; HEAD stops on the delta-method SE of the
 /// ratio of means instead (§15.1.4). Cost: one <see cref="Nn.Objective{T}.CurvatureAlongGradient"/> per
 /// sample (batch Gram matrices for MLPs up to b = 64, ≈ one forward pass; otherwise g_B and g_Bᵀ H_B g_B),
-/// samples evaluated in parallel, one worker per thread.
+/// samples evaluated in parallel, one worker per thread, or one after another on the context's
+/// <see cref="MeasurementContext{T}.BatchEngine"/> (a GPU).
 /// </summary>
 public sealed class BatchSharpness : IMeasurement
 {
@@ -23,7 +24,7 @@ public sealed class BatchSharpness : IMeasurement
     public MeasurementResult Measure<T>(MeasurementContext<T> context) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rule = context.Stopping(DefaultStopping);
-        var stream = context.Sampler.Stream(CurvatureSample(context.Theta), 2, rule.MaxSamples);
+        var stream = context.CurvatureAlongGradientStream(rule.MaxSamples);
         var estimate = MonteCarlo.MeanOfRatios(stream.Pair, rule);
         return new MeasurementResult(Name, estimate with { Products = stream.Evaluated });
     }

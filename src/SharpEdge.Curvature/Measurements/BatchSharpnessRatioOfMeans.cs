@@ -22,7 +22,7 @@ public sealed class BatchSharpnessRatioOfMeans : IMeasurement
     public MeasurementResult Measure<T>(MeasurementContext<T> context) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rule = context.Stopping(DefaultStopping);
-        var stream = context.Sampler.Stream(BatchSharpness.CurvatureSample(context.Theta), 2, rule.MaxSamples);
+        var stream = context.CurvatureAlongGradientStream(rule.MaxSamples);
         var estimate = MonteCarlo.RatioOfMeans(stream.Pair, rule);
         return new MeasurementResult(Name, estimate with { Products = stream.Evaluated });
     }

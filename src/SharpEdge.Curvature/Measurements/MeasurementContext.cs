@@ -347,6 +347,25 @@ public sealed class MeasurementContext<T> where T : unmanaged, IFloatingPointIee
     /// <summary>Where the Hessian's eigen-measurements run when not on the CPU engine (a GPU); it holds the samples of <see cref="Curvature"/>. Set before the first measurement.</summary>
     public IHessianEngine? HessianEngine { get; set; }
 
+    /// <summary>Where batch sharpness evaluates its batches when not on the CPU workers (a GPU), for batches of <see cref="BatchSize"/> samples.</summary>
+    public IBatchCurvatureEngine<T>? BatchEngine { get; set; }
+
+    /// <summary>
+    /// (g_Bᵀ H_B g_B, ‖g_B‖²) of Monte-Carlo batches 0, 1, … at θ: on <see cref="BatchEngine"/> when set (one batch at a
+    /// time, the same batches), else on the workers' CPU engines in parallel.
+    /// </summary>
+    public BatchSampler<T>.SampleStream CurvatureAlongGradientStream(int maxSamples)
+    {
+        if (BatchEngine is not { } engine) return Sampler.Stream(BatchSharpness.CurvatureSample(Theta), 2, maxSamples);
+        engine.SetParameters(ThetaAsDouble());
+        return Sampler.Stream((worker, _, values) =>
+        {
+            var (curvature, norm) = engine.CurvatureAlongGradient(worker.Batch);
+            values[0] = curvature;
+            values[1] = norm;
+        }, 2, maxSamples, maxWorkers: 1);
+    }
+
     private double[] ThetaAsDouble()
     {
         var values = new double[Theta.Length];

@@ -23,7 +23,7 @@ namespace SharpEdge.Gpu.Curvature;
 /// R{dW} = R{dz}ᵀ a_prev + dzᵀ R{a_prev}, R{db} = Σ_rows R{dz}, R{da_prev} = R{dz} W + dz V,
 /// R{dz} = R{da} ⊙ σ'(z) + da ⊙ σ''(z) ⊙ R{z}.
 /// </remarks>
-public sealed class DeviceMlp<T> : IHessianEngine, IDisposable where T : unmanaged, IFloatingPointIeee754<T>
+public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDisposable where T : unmanaged, IFloatingPointIeee754<T>
 {
     private sealed record DenseLayer(int In, int Out, bool HasBias, int WeightOffset, int Activation);
 
@@ -56,12 +56,14 @@ public sealed class DeviceMlp<T> : IHessianEngine, IDisposable where T : unmanag
 
     private readonly GpuDevice device;
     private readonly Loss<T> loss;
-    private readonly Samples<T> data;
+    private Samples<T> data;   // the samples on the device (SetSamples replaces them by others of the same count)
     private readonly DenseLayer[] layers;
     private readonly LayerBuffers[] buffers;
     private readonly MemoryBuffer1D<T, Stride1D.Dense> inputs, theta, direction, gradient;
     private readonly T[] outputs, outputGradient, rOutputs, rOutputGradient;
     private readonly T[] input, output;
+    private T[]? batchGradient;
+    private readonly Network<T> network;
     private Cublas? cublas;
     private readonly int tile;
     private readonly Action<AcceleratorStream, KernelConfig, GemmShape, ArrayView<T>, ArrayView<T>, ArrayView<T>> gemm;
@@ -83,6 +85,7 @@ public sealed class DeviceMlp<T> : IHessianEngine, IDisposable where T : unmanag
         this.device = device;
         this.loss = loss;
         this.data = data;
+        this.network = network;
         layers = Describe(network);
         ParameterCount = network.ParameterCount;
         var accelerator = device.Accelerator;
@@ -193,6 +196,47 @@ public sealed class DeviceMlp<T> : IHessianEngine, IDisposable where T : unmanag
         stream.Synchronize();
         linearized = true;
         return value;
+    }
+
+    /// <summary>
+    /// Replaces the samples on the device by <paramref name="samples"/> of the same count and shapes (a batch buffer's next
+    /// batch: only its inputs cross, n×inputs values); the linearization is discarded.
+    /// </summary>
+    public void SetSamples(Samples<T> samples)
+    {
+        ArgumentNullException.ThrowIfNull(samples);
+        if (samples.Count != data.Count || samples.InputSize != data.InputSize || samples.Outputs != data.Outputs)
+            throw new ArgumentException($"the engine holds {data.Count} samples of {data.InputSize} inputs and {data.Outputs} outputs; " +
+                                        $"got {samples.Count} of {samples.InputSize} and {samples.Outputs}", nameof(samples));
+        Objective<T>.CheckSamples(network, loss, samples);
+        inputs.View.CopyFromCPU(device.Accelerator.DefaultStream, samples.Inputs.AsSpan(0, samples.Count * samples.InputSize));
+        data = samples;
+        linearized = false;
+    }
+
+    /// <summary>
+    /// (g_Bᵀ H_B g_B, ‖g_B‖²) over <paramref name="batch"/> at the θ of the last <see cref="SetParameters"/>: the gradient is
+    /// taken on the device and used there as the direction of the product; g_B and H_B g_B come back for the two dot
+    /// products, summed in float64.
+    /// </summary>
+    public (double Curvature, double NormSquared) CurvatureAlongGradient(Samples<T> batch)
+    {
+        SetSamples(batch);
+        LinearizeOnDevice();
+        var stream = device.Accelerator.DefaultStream;
+        gradient.View.CopyTo(stream, direction.View);
+        gradient.View.CopyToCPU(stream, batchGradient ??= new T[ParameterCount]);
+        HessianVectorProductOnDevice();
+        gradient.View.CopyToCPU(stream, output);
+        stream.Synchronize();
+        double curvature = 0.0, norm = 0.0;
+        for (int i = 0; i < output.Length; i++)
+        {
+            double g = double.CreateTruncating(batchGradient[i]);
+            curvature += g * double.CreateTruncating(output[i]);
+            norm += g * g;
+        }
+        return (curvature, norm);
     }
 
     /// <summary>L(θ) at the last <see cref="LinearizedHessian"/>.</summary>
