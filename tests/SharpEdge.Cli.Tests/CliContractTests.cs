@@ -11,6 +11,7 @@ public class CliContractTests
     [InlineData("model", "hvp", "--help")]
     [InlineData("bench", "gemm", "--help")]
     [InlineData("bench", "engine", "--help")]
+    [InlineData("bench", "ptx", "--help")]
     [InlineData("demo", "--help")]
     [InlineData("plot", "--help")]
     public void Help_exits_zero(params string[] args)

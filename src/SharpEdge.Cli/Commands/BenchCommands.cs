@@ -18,6 +18,7 @@ public static class BenchCommands
         command.Subcommands.Add(SweepBenchCommand.Create());
         command.Subcommands.Add(ServeBenchCommand.Create());
         command.Subcommands.Add(EnsembleBenchCommand.Create());
+        command.Subcommands.Add(PtxBenchCommand.Create());
         return command;
     }
 
