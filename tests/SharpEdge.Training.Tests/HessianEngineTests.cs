@@ -61,6 +61,45 @@ public sealed class HessianEngineTests : IDisposable
         }
     }
 
+    // Evaluates each batch with the CPU engine on its own objective over a batch buffer, counting the batches.
+    private sealed class CountingBatchEngine(Objective<float> full, int batchSize) : IBatchCurvatureEngine<float>
+    {
+        private readonly Samples<float> buffer = full.Data.CreateBuffer(batchSize);
+        private float[] theta = [];
+
+        public int Batches { get; private set; }
+
+        public void SetParameters(ReadOnlySpan<double> parameters) => theta = [.. parameters.ToArray().Select(x => (float)x)];
+
+        public (double Curvature, double NormSquared) CurvatureAlongGradient(Samples<float> batch)
+        {
+            Batches++;
+            Array.Copy(batch.Inputs, buffer.Inputs, batch.Inputs.Length);
+            Array.Copy(batch.Targets!, buffer.Targets!, batch.Targets!.Length);
+            var (_, norm, curvature) = new Objective<float>(full.Network, full.Loss, buffer).CurvatureAlongGradient(theta);
+            return (curvature, norm);
+        }
+    }
+
+    [Fact]
+    public void Batch_sharpness_batches_go_to_the_batch_engine()
+    {
+        using var store = RunStore.Open(temp.Path);
+        var config = Tiny with { Measure = "batch-sharpness@3" };
+        var plain = TrainingRun.Start(store, temp.Path, config, "cpu");
+        CountingBatchEngine? engine = null;
+        var hooks = new TrainingHooks { BatchEngine = (objective, b) => engine = new CountingBatchEngine(objective, b) };
+        var withEngine = TrainingRun.Start(store, temp.Path, config, "engine", hooks);
+        Assert.NotNull(engine);
+        var expected = store.Metrics(plain.RunId, "batch_sharpness");
+        var actual = store.Metrics(withEngine.RunId, "batch_sharpness");
+        Assert.Equal(3, expected.Count);   // steps 0, 3 and 6
+        // every batch the estimates used came from the engine (and at most one round of 8 past each stop)
+        long used = actual.Sum(m => (long)m.Samples!);
+        Assert.InRange(engine.Batches, used, used + 3 * 8);
+        for (int i = 0; i < expected.Count; i++) Assert.Equal(expected[i].Value, actual[i].Value, 1e-4 * Math.Abs(expected[i].Value));
+    }
+
     [Fact]
     public void A_curvature_subset_is_refused()
     {
