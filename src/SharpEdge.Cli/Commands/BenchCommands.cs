@@ -158,6 +158,8 @@ public static class BenchCommands
         }
     }
 
+    private const int MaxSharpnessSampleBatch = 512;
+
     // The GPU engine: θ and v uploaded once, then the gradient and H·v timed with their results left on the device.
     private static EngineResult MeasureOnDevice<T>(Gpu.GpuDevice gpu, string modelSpec, Network<T> network, Objective<T> objective, T[] theta, Rng rng, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -171,6 +173,9 @@ public static class BenchCommands
         int samples = objective.Data.Count;
         var grad = Time(() => engine.LinearizeOnDevice(), samples);
         var hvp = Time(engine.HessianVectorProductOnDevice, samples);
+        // One Monte-Carlo sample of batch sharpness as measure/train --device cuda take it: the batch's inputs uploaded,
+        // g_B, H_B g_B and the two dot products on the device (batch-sized data only: a sample is a minibatch).
+        double? sample = samples <= MaxSharpnessSampleBatch ? Time(() => engine.CurvatureAlongGradient(objective.Data), samples) : null;
         double? difference = null;
         if (typeof(T) == typeof(double))
         {
@@ -182,7 +187,7 @@ public static class BenchCommands
             objective.HessianVectorProduct(v.Select(T.CreateTruncating).ToArray(), expected);
             difference = VectorDifference.Relative(onDevice, (double[])(object)expected);
         }
-        return new EngineResult(modelSpec, samples, typeof(T) == typeof(float) ? "f32" : "f64", threads, grad, hvp, null, null)
+        return new EngineResult(modelSpec, samples, typeof(T) == typeof(float) ? "f32" : "f64", threads, grad, hvp, null, sample)
         {
             Device = $"{gpu.Description}, GEMMs: {engine.GemmBackend}",
             HvpDifferenceFromCpu = difference,

@@ -108,6 +108,24 @@ internal static class DenseKernels<T, TScalar, TOps>
         ArrayView<T> rdy, ArrayView<T> rdx, int kind) =>
         rdx[i] = rdy[i] * Slope(kind, x[i], y[i]) + dy[i] * Curvature(kind, y[i]) * rx[i];
 
+    /// <summary>
+    /// Thread t of <paramref name="threads"/> sums a_i·b_i and a_i² over i ≡ t (mod threads) in float64 into
+    /// partials[t] and partials[threads + t]; the host adds the partials in order, so the dot products are the same
+    /// on every run (no atomics) and only 2·threads values cross instead of two parameter vectors.
+    /// </summary>
+    public static void DotPartials(Index1D thread, ArrayView<T> a, ArrayView<T> b, int threads, ArrayView<double> partials)
+    {
+        double ab = 0.0, aa = 0.0;
+        for (long i = thread; i < a.Length; i += threads)
+        {
+            double x = default(TScalar).ToDouble(a[i]);
+            ab += x * default(TScalar).ToDouble(b[i]);
+            aa += x * x;
+        }
+        partials[thread] = ab;
+        partials[threads + thread] = aa;
+    }
+
     private static T Value(int kind, T x, ulong zero) => kind switch
     {
         DenseActivation.Relu => x > T.Zero ? x : T.Zero,

@@ -62,7 +62,6 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
     private readonly MemoryBuffer1D<T, Stride1D.Dense> inputs, theta, direction, gradient;
     private readonly T[] outputs, outputGradient, rOutputs, rOutputGradient;
     private readonly T[] input, output;
-    private T[]? batchGradient;
     private readonly Network<T> network;
     private Cublas? cublas;
     private readonly int tile;
@@ -72,6 +71,9 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
     private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int, ulong> activate;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int> timesSlope;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int> rBackward;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int, ArrayView<double>> dotPartials;
+    private MemoryBuffer1D<double, Stride1D.Dense>? partials;
+    private double[]? partialsOnHost;
     private bool linearized;
 
     /// <summary>Uploads <paramref name="data"/> and allocates every buffer; throws for a network that is not such an MLP.</summary>
@@ -117,6 +119,8 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
             .CreateLauncherDelegate<Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int, ulong>>();
         timesSlope = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.TimesSlope), false)
             .CreateLauncherDelegate<Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int>>();
+        dotPartials = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.DotPartials), false)
+            .CreateLauncherDelegate<Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int, ArrayView<double>>>();
         rBackward = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.RBackward), false)
             .CreateLauncherDelegate<Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int>>();
 
@@ -216,8 +220,8 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
 
     /// <summary>
     /// (g_Bᵀ H_B g_B, ‖g_B‖²) over <paramref name="batch"/> at the θ of the last <see cref="SetParameters"/>: the gradient is
-    /// taken on the device and used there as the direction of the product; g_B and H_B g_B come back for the two dot
-    /// products, summed in float64.
+    /// taken on the device and used there as the direction of the product, and both dot products are summed there in
+    /// float64 (<see cref="DenseKernels{T, TScalar, TOps}.DotPartials"/>).
     /// </summary>
     public (double Curvature, double NormSquared) CurvatureAlongGradient(Samples<T> batch)
     {
@@ -225,19 +229,25 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
         LinearizeOnDevice();
         var stream = device.Accelerator.DefaultStream;
         gradient.View.CopyTo(stream, direction.View);
-        gradient.View.CopyToCPU(stream, batchGradient ??= new T[ParameterCount]);
         HessianVectorProductOnDevice();
-        gradient.View.CopyToCPU(stream, output);
+        // g_Bᵀ(H_B g_B) and ‖g_B‖² on the device: only the partial sums cross, not two parameter vectors.
+        int threads = (int)Math.Min(DotThreads, ParameterCount);
+        partials ??= device.Accelerator.Allocate1D<double>(2 * threads);
+        partialsOnHost ??= new double[2 * threads];
+        dotPartials(stream, threads, direction.View, gradient.View, threads, partials.View);
+        partials.View.CopyToCPU(stream, partialsOnHost);
         stream.Synchronize();
         double curvature = 0.0, norm = 0.0;
-        for (int i = 0; i < output.Length; i++)
+        for (int t = 0; t < threads; t++)
         {
-            double g = double.CreateTruncating(batchGradient[i]);
-            curvature += g * double.CreateTruncating(output[i]);
-            norm += g * g;
+            curvature += partialsOnHost[t];
+            norm += partialsOnHost[threads + t];
         }
         return (curvature, norm);
     }
+
+    // Threads of the dot-product kernel: enough to fill a GPU, few enough that their partial sums cross in microseconds.
+    private const int DotThreads = 8192;
 
     /// <summary>L(θ) at the last <see cref="LinearizedHessian"/>.</summary>
     public double Loss { get; private set; }
@@ -310,6 +320,7 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
         theta.Dispose();
         direction.Dispose();
         gradient.Dispose();
+        partials?.Dispose();
     }
 
     // C (m×n) = α op(A) op(B) + β C on row-major storage.
