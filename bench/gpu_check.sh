@@ -85,7 +85,7 @@ timeout 200 "$se" bench ensemble --device $device --check-models 0 --models $mod
 for blocks in ${GPU_CHECK_BLOCKS:-1 2 3 4}; do
   SHARPEDGE_GPU_BLOCKS_PER_SM=$blocks timeout 90 "$se" bench ensemble --device $device --check-models 0 --models $models --epochs $([ "${GPU_CHECK_DRY_RUN:-0}" = 1 ] && echo 4 || echo 400) \
     --batches $((steps / 4)) --cpu-epochs 0 --json > "$out/blocks-$blocks.json" 2> "$out/blocks-$blocks.log" \
-    && log "blocks per SM $blocks: $(json_field "$out/blocks-$blocks.json" "d['throughput'][0]['steady_model_steps_per_second']" 2> /dev/null) model-steps/s between saves" \
+    && log "blocks per SM $blocks: $(json_field "$out/blocks-$blocks.json" "d['throughput'][0]['steady_model_steps_per_second'] or d['throughput'][0]['model_steps_per_second']" 2> /dev/null) model-steps/s between saves" \
     || { tail -3 "$out/blocks-$blocks.log" >&2; log "blocks per SM $blocks failed"; }
 done
 

@@ -38,7 +38,7 @@ public sealed class KernelPtxTests
     [InlineData("Activate", false, false)]
     [InlineData("Activate", false, true)]
     [InlineData("RBackward", false, false)]
-    [InlineData("ColumnSums", false, true)]
+    [InlineData("DotPartials", false, true)]
     public void DenseKernelsCompileForCuda(string name, bool explicitlyGrouped, bool float32)
     {
         var kernels = float32 ? typeof(DenseKernels<float, Float32Scalar, PtxOps>) : typeof(DenseKernels<double, Float64Scalar, PtxOps>);

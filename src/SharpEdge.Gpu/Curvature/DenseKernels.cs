@@ -88,14 +88,6 @@ internal static class DenseKernels<T, TScalar, TOps>
     /// <summary>y[i, j] += bias[j] for a row-major matrix of <paramref name="columns"/> columns.</summary>
     public static void AddRowVector(Index1D i, ArrayView<T> y, ArrayView<T> bias, int columns) => y[i] += bias[i % columns];
 
-    /// <summary>sums[j] = Σ_i m[i, j] over <paramref name="rows"/> rows (the bias gradient), in row order.</summary>
-    public static void ColumnSums(Index1D j, ArrayView<T> m, int rows, int columns, ArrayView<T> sums)
-    {
-        T sum = T.Zero;
-        for (int i = 0; i < rows; i++) sum += m[(long)i * columns + j];
-        sums[j] = sum;
-    }
-
     /// <summary>y = σ(x).</summary>
     public static void Activate(Index1D i, ArrayView<T> x, ArrayView<T> y, int kind, ulong zero) => y[i] = Value(kind, x[i], zero);
 

@@ -59,7 +59,7 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
     private Samples<T> data;   // the samples on the device (SetSamples replaces them by others of the same count)
     private readonly DenseLayer[] layers;
     private readonly LayerBuffers[] buffers;
-    private readonly MemoryBuffer1D<T, Stride1D.Dense> inputs, theta, direction, gradient;
+    private readonly MemoryBuffer1D<T, Stride1D.Dense> inputs, theta, direction, gradient, ones;
     private readonly T[] outputs, outputGradient, rOutputs, rOutputGradient;
     private readonly T[] input, output;
     private readonly Network<T> network;
@@ -67,7 +67,6 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
     private readonly int tile;
     private readonly Action<AcceleratorStream, KernelConfig, GemmShape, ArrayView<T>, ArrayView<T>, ArrayView<T>> gemm;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int> addRowVector;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, int, int, ArrayView<T>> columnSums;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int, ulong> activate;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int> timesSlope;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int> rBackward;
@@ -97,6 +96,7 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
         theta = accelerator.Allocate1D<T>(ParameterCount);
         direction = accelerator.Allocate1D<T>(ParameterCount);
         gradient = accelerator.Allocate1D<T>(ParameterCount);
+        ones = accelerator.Allocate1D(Enumerable.Repeat(T.One, rows).ToArray());
         int outputCount = rows * data.Outputs;
         (outputs, outputGradient, rOutputs, rOutputGradient) = (new T[outputCount], new T[outputCount], new T[outputCount], new T[outputCount]);
         (input, output) = (new T[ParameterCount], new T[ParameterCount]);
@@ -113,8 +113,6 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
             .CreateLauncherDelegate<Action<AcceleratorStream, KernelConfig, GemmShape, ArrayView<T>, ArrayView<T>, ArrayView<T>>>();
         addRowVector = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.AddRowVector), false)
             .CreateLauncherDelegate<Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int>>();
-        columnSums = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.ColumnSums), false)
-            .CreateLauncherDelegate<Action<AcceleratorStream, Index1D, ArrayView<T>, int, int, ArrayView<T>>>();
         activate = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.Activate), false)
             .CreateLauncherDelegate<Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int, ulong>>();
         timesSlope = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.TimesSlope), false)
@@ -194,7 +192,7 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
             ArrayView<T> previous = l == 0 ? inputs.View : buffers[l - 1].A;
             if (layer.Activation != DenseActivation.Identity) timesSlope(stream, (int)b.Z.Length, b.Z, b.A, b.DA, b.DZ, layer.Activation);
             Gemm(stream, layer.Out, layer.In, rows, b.DZ, layer.Out, true, previous, layer.In, false, Weights(gradient, layer), 1.0, 0.0);
-            if (layer.HasBias) columnSums(stream, layer.Out, b.DZ, rows, layer.Out, Bias(gradient, layer));
+            if (layer.HasBias) BiasGradient(stream, rows, layer.Out, b.DZ, Bias(gradient, layer));
             if (l > 0) Gemm(stream, rows, layer.In, layer.Out, b.DZ, layer.Out, false, Weights(theta, layer), layer.In, false, buffers[l - 1].DA, 1.0, 0.0);
         }
         stream.Synchronize();
@@ -286,7 +284,7 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
             if (layer.Activation != DenseActivation.Identity) rBackward(stream, (int)b.Z.Length, b.Z, b.A, b.RZ, b.DA, b.RDA, b.RDZ, layer.Activation);
             Gemm(stream, layer.Out, layer.In, rows, b.RDZ, layer.Out, true, previous, layer.In, false, Weights(gradient, layer), 1.0, 0.0);
             if (l > 0) Gemm(stream, layer.Out, layer.In, rows, b.DZ, layer.Out, true, buffers[l - 1].RA, layer.In, false, Weights(gradient, layer), 1.0, 1.0);
-            if (layer.HasBias) columnSums(stream, layer.Out, b.RDZ, rows, layer.Out, Bias(gradient, layer));
+            if (layer.HasBias) BiasGradient(stream, rows, layer.Out, b.RDZ, Bias(gradient, layer));
             if (l > 0)
             {
                 Gemm(stream, rows, layer.In, layer.Out, b.RDZ, layer.Out, false, Weights(theta, layer), layer.In, false, buffers[l - 1].RDA, 1.0, 0.0);
@@ -320,6 +318,7 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
         theta.Dispose();
         direction.Dispose();
         gradient.Dispose();
+        ones.Dispose();
         partials?.Dispose();
     }
 
@@ -352,6 +351,11 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
             SharedMemoryConfig.RequestDynamic<T>(2 * tile * tile));
         gemm(stream, config, shape, a, b, c);
     }
+
+    // db = Σ_rows dz as the product 1ᵀ·dz (1×rows by rows×out): a GEMV that cuBLAS spreads over the GPU, where a
+    // thread per column summing 8,192 rows one after another would wait on each load in turn.
+    private void BiasGradient(AcceleratorStream stream, int rows, int columns, ArrayView<T> dz, ArrayView<T> db) =>
+        Gemm(stream, 1, columns, rows, ones.View, rows, false, dz, columns, false, db, 1.0, 0.0);
 
     private static ArrayView<T> Weights(MemoryBuffer1D<T, Stride1D.Dense> parameters, DenseLayer layer) =>
         parameters.View.SubView(layer.WeightOffset, (long)layer.In * layer.Out);
