@@ -62,23 +62,23 @@ public static class EnsembleBench
     public static EnsembleThroughput Measure(GpuDevice device, int models, int epochs, int batches)
     {
         var members = Members(models, new TeacherStudentConfig { Epochs = epochs, BatchCount = batches });
-        var schedule = members[0].Config.Schedule;
         var clock = Stopwatch.StartNew();
         TimeSpan training = TimeSpan.Zero, steady = TimeSpan.Zero;
-        long epochsDone = 0, steadyEpochs = 0;
-        EnsembleTrainer.Train(device, members, progress: p =>
+        long steadyModelEpochs = 0;
+        // The time between read-backs goes to the launch read back: a stream's launches between saves, its save
+        // epochs (read back in full) apart; with several streams these intervals still add up to the wall time.
+        EnsembleTrainer.Train(device, members, null, null, epochs, default, streams: 0, launched: launch =>
         {
-            long epoch = p.EpochsDone / models;
-            if (!schedule.IsSaveEpoch((int)epochsDone))
+            if (!launch.Save)
             {
-                steady += p.Elapsed - training;
-                steadyEpochs += epoch - epochsDone;
+                steady += launch.Elapsed - training;
+                steadyModelEpochs += launch.ModelEpochs;
             }
-            (training, epochsDone) = (p.Elapsed, epoch);
-        }, epochsPerLaunch: epochs);
+            training = launch.Elapsed;
+        });
         return new EnsembleThroughput(device.Description, models, epochs, batches, clock.Elapsed.TotalSeconds - training.TotalSeconds, training.TotalSeconds)
         {
-            SteadyModelStepsPerSecond = steadyEpochs == 0 ? null : (double)models * steadyEpochs * batches / steady.TotalSeconds,
+            SteadyModelStepsPerSecond = steadyModelEpochs == 0 ? null : (double)steadyModelEpochs * batches / steady.TotalSeconds,
         };
     }
 

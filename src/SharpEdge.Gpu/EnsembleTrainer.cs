@@ -27,7 +27,7 @@ public static class EnsembleTrainer
 
     // Thread blocks of the paper-shape kernel that must fit on one SM (.minnctapersm), which caps its registers per
     // thread at 65,536 / (128 · blocks). The kernel as it now stands needs 176 registers uncapped (2 blocks, 8 warps
-    // per SM) and fits 3 blocks (166 registers, 12 warps) without spilling; at 4 (128) it spills the prefetched
+    // per SM) and fits 3 blocks (168 registers, 12 warps) without spilling; at 4 (128) it spills the prefetched
     // batch (ptxas 11.8 for sm_90, `ptxas -v` on KernelPtx.Ensemble's PTX). Measured on an H100 before the kernel
     // lost its tanh's branches, when it needed 255 registers and spilled: 1 block 6.0-6.6×10⁸ model-steps/s
     // between saves, 3 blocks 3.1×10⁸. bench/gpu_check.sh times 1-4 blocks; SHARPEDGE_GPU_BLOCKS_PER_SM overrides.
@@ -45,7 +45,15 @@ public static class EnsembleTrainer
     /// often progress and cancellation are seen).
     /// </summary>
     public static SeedResult[] Train(GpuDevice device, IReadOnlyList<EnsembleMember> members, TrainerOptions? options = null,
-        Action<TrainingProgress>? progress = null, int epochsPerLaunch = 100, CancellationToken cancellation = default)
+        Action<TrainingProgress>? progress = null, int epochsPerLaunch = 100, CancellationToken cancellation = default) =>
+        Train(device, members, options, progress, epochsPerLaunch, cancellation, streams: 0, launched: null);
+
+    /// <summary>
+    /// <see cref="Train(GpuDevice, IReadOnlyList{EnsembleMember}, TrainerOptions?, Action{TrainingProgress}?, int, CancellationToken)"/>
+    /// on <paramref name="streams"/> streams (0: <see cref="Streams"/>), reporting each finished launch to <paramref name="launched"/>.
+    /// </summary>
+    internal static SeedResult[] Train(GpuDevice device, IReadOnlyList<EnsembleMember> members, TrainerOptions? options,
+        Action<TrainingProgress>? progress, int epochsPerLaunch, CancellationToken cancellation, int streams, Action<LaunchReport>? launched)
     {
         ArgumentNullException.ThrowIfNull(device);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epochsPerLaunch);
@@ -90,70 +98,174 @@ public static class EnsembleTrainer
         var kernel = (device.IsCuda, paperShape) switch
         {
             (true, true) => LoadPaperShape<PtxOps>(accelerator, shared.Activation, PaperShapeSpecialization),
-            (true, false) => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(EnsembleKernel<PtxOps>.Run),
+            (true, false) => accelerator.LoadKernel<EnsembleShape, EnsembleViews>(EnsembleKernel<PtxOps>.Run),
             (false, true) => LoadPaperShape<ScalarOps>(accelerator, shared.Activation, default),
-            (false, false) => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(EnsembleKernel<ScalarOps>.Run),
+            (false, false) => accelerator.LoadKernel<EnsembleShape, EnsembleViews>(EnsembleKernel<ScalarOps>.Run),
         };
-        var launch = new KernelConfig((count + shape.ModelsPerGroup - 1) / shape.ModelsPerGroup, shape.ModelsPerGroup * units,
-            SharedMemoryConfig.RequestDynamic<double>(shape.ModelsPerGroup * sharedPerModel));
+        accelerator.Synchronize();   // the uploads are done before the streams start
 
         int epochs = options.EpochsToTrain(schedule);
+        var groups = LaunchGroup.Split(accelerator, count, streams > 0 ? streams : Streams, shape, views, units, matrix,
+            shape.ModelsPerGroup * (paperShape ? PaperShape.SharedPerModel : shape.SharedPerModel));
         // Progress times the training launches only: set-up (drawing models, slot 0, uploads) does not scale with epochs.
         var clock = Stopwatch.StartNew();
-        var stopped = new bool[count];
         var hostWeights = new double[count * matrix];
         var hostSums = new double[count * matrix];
         var student = new double[matrix];
         var gradient = new double[matrix];
-        for (int epoch = 0; epoch < epochs;)
+        try
         {
-            cancellation.ThrowIfCancellationRequested();
-            bool save = schedule.IsSaveEpoch(epoch);
-            int run = save ? 1 : Math.Min(epochsPerLaunch, NextSaveOrEnd(schedule, epoch, epochs) - epoch);
-            if (save) gradientSums.MemSetToZero();
-            shape.FirstEpoch = epoch;
-            shape.Epochs = run;
-            shape.Accumulate = save ? 1 : 0;
-            kernel(launch, shape, views);
-            accelerator.Synchronize();
-
-            var diverged = divergedEpochs.GetAsArray1D();
-            if (save || diverged.Any(e => e >= 0)) weights.CopyToCPU(hostWeights);
-            var batches = divergedBatches.GetAsArray1D();
-            for (int i = 0; i < count; i++)
+            foreach (var group in groups) group.Enqueue(kernel, schedule, epochs, epochsPerLaunch);
+            // Round robin: while the host reads one group's launch back, the other groups' launches keep the GPU busy,
+            // and their blocks fill the SMs that this group's last wave leaves idle.
+            for (int running = groups.Length; running > 0;)
             {
-                if (stopped[i] || diverged[i] < 0) continue;
-                stopped[i] = true;
-                hostWeights.AsSpan((int)(i * matrix), (int)matrix).CopyTo(student);
-                BatchGradient(members[i], batches[i], student, gradient);
-                results[i].History.RecordDivergence(diverged[i], student, gradient);
-            }
-            if (save)
-            {
-                gradientSums.CopyToCPU(hostSums);
-                var losses = lossSums.GetAsArray1D();
-                double batchSize = shared.BatchSize, batchCount = shared.BatchCount;
-                for (int i = 0; i < count; i++)
+                foreach (var group in groups)
                 {
-                    if (stopped[i]) continue;
-                    // generate.py's grad_acc / n_batchs of the batch gradients −(1/bs) Σ_n error_n ⊗ φ1_n, as StudentSgd.
-                    for (long j = 0; j < matrix; j++) gradient[j] = -(hostSums[i * matrix + j] / batchSize) / batchCount;
-                    results[i].History.RecordEpoch(epoch, hostWeights.AsSpan((int)(i * matrix), (int)matrix), gradient, losses[i] / batchCount);
+                    if (group.Epoch >= epochs) continue;
+                    cancellation.ThrowIfCancellationRequested();
+                    ReadBack(group);
+                    launched?.Invoke(new LaunchReport(group.Save, (long)group.Run * group.Count, clock.Elapsed));
+                    group.Epoch += group.Run;
+                    if (group.Epoch < epochs) group.Enqueue(kernel, schedule, epochs, epochsPerLaunch);
+                    else running--;
+                    long done = groups.Sum(g => (long)g.Epoch * g.Count);
+                    progress?.Invoke(new TrainingProgress(done, (long)epochs * count, groups.Where(g => g.Epoch >= epochs).Sum(g => g.Count), count, clock.Elapsed));
                 }
             }
-            epoch += run;
-            progress?.Invoke(new TrainingProgress((long)epoch * count, (long)epochs * count, epoch >= epochs ? count : 0, count, clock.Elapsed));
+        }
+        finally
+        {
+            foreach (var group in groups) group.Dispose();
         }
         return results;
+
+        // The group's launch has finished: divergences (their pre-update students), and at a save epoch its slot.
+        void ReadBack(LaunchGroup group)
+        {
+            var stream = group.Stream;
+            group.Views.DivergedEpochs.CopyToCPU(stream, group.Diverged);
+            group.Views.DivergedBatches.CopyToCPU(stream, group.DivergedBatches);
+            stream.Synchronize();
+            int first = group.First;
+            var groupWeights = hostWeights.AsSpan((int)(first * matrix), (int)(group.Count * matrix));
+            if (group.Save || group.Diverged.Any(e => e >= 0)) group.Views.Weights.CopyToCPU(stream, groupWeights);
+            if (group.Save)
+            {
+                group.Views.GradientSums.CopyToCPU(stream, hostSums.AsSpan((int)(first * matrix), (int)(group.Count * matrix)));
+                group.Views.LossSums.CopyToCPU(stream, group.Losses);
+            }
+            stream.Synchronize();
+            for (int j = 0; j < group.Count; j++)
+            {
+                int i = first + j;
+                if (group.Stopped[j] || group.Diverged[j] < 0) continue;
+                group.Stopped[j] = true;
+                hostWeights.AsSpan((int)(i * matrix), (int)matrix).CopyTo(student);
+                BatchGradient(members[i], group.DivergedBatches[j], student, gradient);
+                results[i].History.RecordDivergence(group.Diverged[j], student, gradient);
+            }
+            if (!group.Save) return;
+            double batchSize = shared.BatchSize, batchCount = shared.BatchCount;
+            for (int j = 0; j < group.Count; j++)
+            {
+                int i = first + j;
+                if (group.Stopped[j]) continue;
+                // generate.py's grad_acc / n_batchs of the batch gradients −(1/bs) Σ_n error_n ⊗ φ1_n, as StudentSgd.
+                for (long e = 0; e < matrix; e++) gradient[e] = -(hostSums[i * matrix + e] / batchSize) / batchCount;
+                results[i].History.RecordEpoch(group.Epoch, hostWeights.AsSpan((int)(i * matrix), (int)matrix), gradient, group.Losses[j] / batchCount);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Streams the ensemble is split over (contiguous groups of models, one stream each): two let one group's
+    /// read-back and last, partial wave of thread blocks overlap the other group's launch. One stream pays both on
+    /// every launch: with 14,400 models at 12 warps per SM of an H100 a launch is 4.5 waves of blocks, so about
+    /// 9 % of it would run on a half-empty GPU.
+    /// </summary>
+    internal const int Streams = 2;
+
+    /// <summary>One finished launch of a group: a save epoch or not, its model-epochs, and when it was read back.</summary>
+    internal readonly record struct LaunchReport(bool Save, long ModelEpochs, TimeSpan Elapsed);
+
+    // A contiguous range of the ensemble with its own stream, views into the shared buffers, epoch and read-back arrays.
+    private sealed class LaunchGroup : IDisposable
+    {
+        private LaunchGroup(AcceleratorStream stream, int first, int count, EnsembleShape shape, EnsembleViews views, KernelConfig launch)
+        {
+            (Stream, First, Count, Shape, Views, Launch) = (stream, first, count, shape, views, launch);
+            Stopped = new bool[count];
+            Diverged = new int[count];
+            DivergedBatches = new int[count];
+            Losses = new double[count];
+        }
+
+        public AcceleratorStream Stream { get; }
+        public int First { get; }
+        public int Count { get; }
+        public EnsembleViews Views { get; }
+        public KernelConfig Launch { get; }
+        public bool[] Stopped { get; }
+        public int[] Diverged { get; }
+        public int[] DivergedBatches { get; }
+        public double[] Losses { get; }
+        public int Epoch { get; set; }
+        public int Run { get; private set; }
+        public bool Save { get; private set; }
+        private EnsembleShape Shape;
+
+        public static LaunchGroup[] Split(Accelerator accelerator, int count, int streams, EnsembleShape shape, EnsembleViews all,
+            int units, long matrix, int sharedPerGroup)
+        {
+            streams = Math.Clamp(streams, 1, count);
+            long samples = (long)shape.BatchSize * shape.BatchCount;
+            var groups = new LaunchGroup[streams];
+            for (int g = 0, first = 0; g < streams; g++)
+            {
+                int size = count / streams + (g < count % streams ? 1 : 0);
+                var views = new EnsembleViews
+                {
+                    Weights = all.Weights.SubView(first * matrix, size * matrix),
+                    GradientSums = all.GradientSums.SubView(first * matrix, size * matrix),
+                    Features = all.Features.SubView(first * samples * shape.Width, size * samples * shape.Width),
+                    Labels = all.Labels.SubView(first * samples, size * samples),
+                    Readout = all.Readout.SubView((long)first * units, (long)size * units),
+                    StepScales = all.StepScales.SubView(first, size),
+                    LossSums = all.LossSums.SubView(first, size),
+                    DivergedEpochs = all.DivergedEpochs.SubView(first, size),
+                    DivergedBatches = all.DivergedBatches.SubView(first, size),
+                };
+                var launch = new KernelConfig((size + shape.ModelsPerGroup - 1) / shape.ModelsPerGroup, shape.ModelsPerGroup * units,
+                    SharedMemoryConfig.RequestDynamic<double>(sharedPerGroup));
+                groups[g] = new LaunchGroup(accelerator.CreateStream(), first, size, shape with { Models = size }, views, launch);
+                first += size;
+            }
+            return groups;
+        }
+
+        // The next launch: a save epoch alone (with gradient accumulation), else the epochs up to the next save.
+        public void Enqueue(Action<AcceleratorStream, KernelConfig, EnsembleShape, EnsembleViews> kernel, SaveSchedule schedule, int epochs, int epochsPerLaunch)
+        {
+            Save = schedule.IsSaveEpoch(Epoch);
+            Run = Save ? 1 : Math.Min(epochsPerLaunch, NextSaveOrEnd(schedule, Epoch, epochs) - Epoch);
+            if (Save) Views.GradientSums.MemSetToZero(Stream);
+            Shape.FirstEpoch = Epoch;
+            Shape.Epochs = Run;
+            Shape.Accumulate = Save ? 1 : 0;
+            kernel(Stream, Launch, Shape, Views);
+        }
+
+        public void Dispose() => Stream.Dispose();
     }
 
     // The paper-shape kernel compiled for the members' activation (see IActivationUnits).
-    private static Action<KernelConfig, EnsembleShape, EnsembleViews> LoadPaperShape<TOps>(
+    private static Action<AcceleratorStream, KernelConfig, EnsembleShape, EnsembleViews> LoadPaperShape<TOps>(
         Accelerator accelerator, Activation activation, KernelSpecialization specialization) where TOps : struct, IFloatOps => activation switch
     {
-        Activation.Tanh => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(PaperShapeKernel<TOps, TanhUnits<TOps>>.Run, specialization),
-        Activation.Relu => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(PaperShapeKernel<TOps, ReluUnits>.Run, specialization),
-        Activation.Identity => accelerator.LoadStreamKernel<EnsembleShape, EnsembleViews>(PaperShapeKernel<TOps, IdentityUnits>.Run, specialization),
+        Activation.Tanh => accelerator.LoadKernel<EnsembleShape, EnsembleViews>(PaperShapeKernel<TOps, TanhUnits<TOps>>.Run, specialization),
+        Activation.Relu => accelerator.LoadKernel<EnsembleShape, EnsembleViews>(PaperShapeKernel<TOps, ReluUnits>.Run, specialization),
+        Activation.Identity => accelerator.LoadKernel<EnsembleShape, EnsembleViews>(PaperShapeKernel<TOps, IdentityUnits>.Run, specialization),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "no kernel for this activation"),
     };
 

@@ -84,6 +84,23 @@ public sealed class EnsembleTrainerTests(CpuDeviceFixture fixture, ITestOutputHe
         }
     }
 
+    // The ensemble split over three streams (uneven groups of 2, 2 and 1 models, launches of 7 epochs between saves)
+    // trains the same models as one stream, bit for bit; every model-epoch is launched once and each group reads back
+    // every save epoch.
+    [Fact]
+    public void StreamsSplitTheEnsembleWithoutChangingIt()
+    {
+        var config = new TeacherStudentConfig { HiddenUnits = 4, Ratio = 2, BatchCount = 3, Epochs = 40, LearningRate = 0.5 };
+        var members = Enumerable.Range(0, 5).Select(i => new EnsembleMember(config, 40 + i)).ToList();
+        var one = EnsembleTrainer.Train(Device, members, null, null, 7, default, streams: 1, launched: null);
+        var launches = new List<EnsembleTrainer.LaunchReport>();
+        var three = EnsembleTrainer.Train(Device, members, null, null, 7, default, streams: 3, launched: launches.Add);
+        for (int i = 0; i < members.Count; i++) Assert.Equal(0.0, AssertSameHistory(three[i], one[i], $"model {i}"));
+        Assert.Equal(5L * 40, launches.Sum(l => l.ModelEpochs));
+        int saveEpochs = Enumerable.Range(0, 40).Count(config.Schedule.IsSaveEpoch);
+        Assert.Equal(3 * saveEpochs, launches.Count(l => l.Save));
+    }
+
     // 40 epochs save every second epoch (slots after 1, 3, …, 39 epochs); the last epoch is trained but not saved.
     [Fact]
     public void SaveScheduleSlotsEqualTheCpuTrainer()
