@@ -105,7 +105,7 @@ public static class EnsembleTrainer
         accelerator.Synchronize();   // the uploads are done before the streams start
 
         int epochs = options.EpochsToTrain(schedule);
-        var groups = LaunchGroup.Split(accelerator, count, streams > 0 ? streams : Streams, shape, views, units, matrix,
+        var groups = LaunchGroup.Split(accelerator, count, streams > 0 ? streams : DefaultStreams, shape, views, units, matrix,
             shape.ModelsPerGroup * (paperShape ? PaperShape.SharedPerModel : shape.SharedPerModel));
         // Progress times the training launches only: set-up (drawing models, slot 0, uploads) does not scale with epochs.
         var clock = Stopwatch.StartNew();
@@ -182,9 +182,12 @@ public static class EnsembleTrainer
     /// Streams the ensemble is split over (contiguous groups of models, one stream each): two let one group's
     /// read-back and last, partial wave of thread blocks overlap the other group's launch. One stream pays both on
     /// every launch: with 14,400 models at 12 warps per SM of an H100 a launch is 4.5 waves of blocks, so about
-    /// 9 % of it would run on a half-empty GPU.
+    /// 9 % of it would run on a half-empty GPU. SHARPEDGE_GPU_STREAMS overrides it (bench/gpu_check.sh compares 1 and 2).
     /// </summary>
     internal const int Streams = 2;
+
+    private static int DefaultStreams =>
+        int.TryParse(Environment.GetEnvironmentVariable("SHARPEDGE_GPU_STREAMS"), out int streams) && streams > 0 ? streams : Streams;
 
     /// <summary>One finished launch of a group: a save epoch or not, its model-epochs, and when it was read back.</summary>
     internal readonly record struct LaunchReport(bool Save, long ModelEpochs, TimeSpan Elapsed);
