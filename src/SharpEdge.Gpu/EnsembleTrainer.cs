@@ -6,7 +6,8 @@ using SharpEdge.TeacherStudent;
 namespace SharpEdge.Gpu;
 
 /// <summary>
-/// Trains many teacher-student models at once with <see cref="EnsembleKernel{TOps}"/>: the same models (generated on
+/// Trains many teacher-student models at once with <see cref="EnsembleKernel{TOps}"/> (the paper's shape with
+/// <see cref="PaperShapeKernel{TOps, TActivation}"/>): the same models (generated on
 /// the host from the same seeds), the same save schedule, divergence rule and epoch-mean slots as
 /// <see cref="TeacherStudentTrainer"/>, so the results go through the same <see cref="PhaseOutput"/> writer.
 /// </summary>
@@ -16,7 +17,8 @@ namespace SharpEdge.Gpu;
 /// launches of whole epochs: a save epoch alone with gradient accumulation (its state, mean gradient and mean loss
 /// are read back), the epochs between saves in launches of at most <c>epochsPerLaunch</c>. A model whose batch
 /// loss passes 100 stops on the device; its pre-update student is read back and the batch gradient recomputed on
-/// the host, as the CPU trainer does.
+/// the host, as the CPU trainer does. The models are split into <see cref="Streams"/> contiguous groups, each
+/// launched on its own stream and read back in turn, so that the GPU never waits on the host or on a launch's tail.
 /// </remarks>
 public static class EnsembleTrainer
 {
