@@ -46,6 +46,16 @@ if command -v nvidia-smi > /dev/null; then
   nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader | tee "$out/nvidia-smi.txt" | sed 's/^/gpu_check: nvidia-smi: /' >&2
 fi
 
+# cuBLAS for the curvature engine: the system's or CUDA toolkit's, else the one a PyTorch wheel brings (under
+# site-packages/nvidia/*/lib, which the loader does not search by itself).
+if [ -z "${SHARPEDGE_CUBLAS:-}" ]; then
+  cublas="$( { ldconfig -p 2> /dev/null | awk '/libcublas\.so\.1[23] /{print $NF}'; ls /usr/local/cuda*/lib64/libcublas.so.1[23] 2> /dev/null
+               [ -n "$torch_python" ] && "$torch_python" -c "import glob, os, site
+dirs = site.getsitepackages() + [site.getusersitepackages()]
+print('\n'.join(p for d in dirs for p in sorted(glob.glob(os.path.join(d, 'nvidia', '*', 'lib', 'libcublas.so.1[23]')), reverse=True)))" 2> /dev/null; } | head -1)"
+  if [ -n "$cublas" ]; then export SHARPEDGE_CUBLAS="$cublas"; log "cuBLAS: $cublas"; else log "no libcublas found: the curvature engine uses its ILGPU GEMM"; fi
+fi
+
 # 1-2. Device, kernel against the CPU trainer; no throughput run yet (--models 2 --epochs 1 --batches 10).
 timeout 120 "$se" bench ensemble --device $device --check-models $check_models --check-epochs $check_epochs --models 2 --epochs 1 --batches $steps --cpu-epochs 0 --json \
   > "$out/check.json" 2> "$out/check.log"
