@@ -47,6 +47,7 @@ public sealed class DeviceMlpTests(CpuDeviceFixture fixture, ITestOutputHelper o
     [InlineData("mlp:7-6-5-3:tanh", "mse")]
     [InlineData("mlp:7-6-5-3:relu", "ce")]
     [InlineData("mlp:7-9-3:tanh", "ce")]
+    [InlineData("mlp:7-6-5-3:tanh:nobias", "mse")]
     public void LossGradientAndHessianProductsEqualTheCpuEngine(string spec, string loss)
     {
         var p = Create(spec, loss, samples: 37, seed: 5);

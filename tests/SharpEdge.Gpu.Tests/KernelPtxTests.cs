@@ -35,8 +35,8 @@ public sealed class KernelPtxTests
     [Theory]
     [InlineData("Gemm", true, false)]
     [InlineData("Gemm", true, true)]
-    [InlineData("Activate", false, false)]
-    [InlineData("Activate", false, true)]
+    [InlineData("BiasActivate", false, false)]
+    [InlineData("BiasTimesSlope", false, true)]
     [InlineData("RBackward", false, false)]
     [InlineData("DotPartials", false, true)]
     public void DenseKernelsCompileForCuda(string name, bool explicitlyGrouped, bool float32)

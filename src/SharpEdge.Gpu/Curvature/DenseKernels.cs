@@ -85,15 +85,35 @@ internal static class DenseKernels<T, TScalar, TOps>
         }
     }
 
-    /// <summary>y[i, j] += bias[j] for a row-major matrix of <paramref name="columns"/> columns.</summary>
-    public static void AddRowVector(Index1D i, ArrayView<T> y, ArrayView<T> bias, int columns) => y[i] += bias[i % columns];
+    /// <summary>
+    /// The forward pass after a layer's GEMM, one launch: z[i, j] += bias[j] (rows of <paramref name="columns"/>; none
+    /// when it is 0), then a = σ(z) (a may be z itself for the identity).
+    /// </summary>
+    public static void BiasActivate(Index1D i, ArrayView<T> z, ArrayView<T> bias, int columns, ArrayView<T> a, int kind, ulong zero)
+    {
+        T value = z[i];
+        if (columns > 0)
+        {
+            value += bias[i % columns];
+            z[i] = value;
+        }
+        a[i] = Value(kind, value, zero);
+    }
 
-    /// <summary>y = σ(x).</summary>
-    public static void Activate(Index1D i, ArrayView<T> x, ArrayView<T> y, int kind, ulong zero) => y[i] = Value(kind, x[i], zero);
-
-    /// <summary>out = g ⊙ σ'(x): the backward pass (g = dy) and the R-forward pass (g = R{x}).</summary>
-    public static void TimesSlope(Index1D i, ArrayView<T> x, ArrayView<T> y, ArrayView<T> g, ArrayView<T> result, int kind) =>
-        result[i] = g[i] * Slope(kind, x[i], y[i]);
+    /// <summary>
+    /// out = (g + bias) ⊙ σ'(x), one launch, g updated to g + bias (rows of <paramref name="columns"/>; no bias when it
+    /// is 0): the R-forward pass (g = R{z}, bias = v_b, out = R{a}) and the backward pass (g = da, out = dz).
+    /// </summary>
+    public static void BiasTimesSlope(Index1D i, ArrayView<T> g, ArrayView<T> bias, int columns, ArrayView<T> x, ArrayView<T> y, ArrayView<T> result, int kind)
+    {
+        T value = g[i];
+        if (columns > 0)
+        {
+            value += bias[i % columns];
+            g[i] = value;
+        }
+        result[i] = value * Slope(kind, x[i], y[i]);
+    }
 
     /// <summary>R{dx} = R{dy} ⊙ σ'(x) + dy ⊙ σ''(x) ⊙ R{x}.</summary>
     public static void RBackward(Index1D i, ArrayView<T> x, ArrayView<T> y, ArrayView<T> rx, ArrayView<T> dy,

@@ -66,9 +66,8 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
     private Cublas? cublas;
     private readonly int tile;
     private readonly Action<AcceleratorStream, KernelConfig, GemmShape, ArrayView<T>, ArrayView<T>, ArrayView<T>> gemm;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int> addRowVector;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int, ulong> activate;
-    private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int> timesSlope;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int, ArrayView<T>, int, ulong> biasActivate;
+    private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int, ArrayView<T>, ArrayView<T>, ArrayView<T>, int> biasTimesSlope;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int> rBackward;
     private readonly Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int, ArrayView<double>> dotPartials;
     private MemoryBuffer1D<double, Stride1D.Dense>? partials;
@@ -111,12 +110,10 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
         }
         gemm = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.Gemm), true)
             .CreateLauncherDelegate<Action<AcceleratorStream, KernelConfig, GemmShape, ArrayView<T>, ArrayView<T>, ArrayView<T>>>();
-        addRowVector = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.AddRowVector), false)
-            .CreateLauncherDelegate<Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int>>();
-        activate = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.Activate), false)
-            .CreateLauncherDelegate<Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int, ulong>>();
-        timesSlope = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.TimesSlope), false)
-            .CreateLauncherDelegate<Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, int>>();
+        biasActivate = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.BiasActivate), false)
+            .CreateLauncherDelegate<Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int, ArrayView<T>, int, ulong>>();
+        biasTimesSlope = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.BiasTimesSlope), false)
+            .CreateLauncherDelegate<Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int, ArrayView<T>, ArrayView<T>, ArrayView<T>, int>>();
         dotPartials = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.DotPartials), false)
             .CreateLauncherDelegate<Action<AcceleratorStream, Index1D, ArrayView<T>, ArrayView<T>, int, ArrayView<double>>>();
         rBackward = Load(nameof(DenseKernels<double, Float64Scalar, ScalarOps>.RBackward), false)
@@ -179,8 +176,8 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
             var (layer, b) = (layers[l], buffers[l]);
             ArrayView<T> previous = l == 0 ? inputs.View : buffers[l - 1].A;
             Gemm(stream, rows, layer.Out, layer.In, previous, layer.In, false, Weights(theta, layer), layer.In, true, b.Z, 1.0, 0.0);
-            if (layer.HasBias) addRowVector(stream, (int)b.Z.Length, b.Z, Bias(theta, layer), layer.Out);
-            if (layer.Activation != DenseActivation.Identity) activate(stream, (int)b.Z.Length, b.Z, b.A, layer.Activation, 0UL);
+            if (layer.HasBias || layer.Activation != DenseActivation.Identity)
+                biasActivate(stream, (int)b.Z.Length, b.Z, layer.HasBias ? Bias(theta, layer) : b.Z, layer.HasBias ? layer.Out : 0, b.A, layer.Activation, 0UL);
         }
         buffers[^1].A.CopyToCPU(stream, outputs);
         stream.Synchronize();
@@ -190,7 +187,7 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
         {
             var (layer, b) = (layers[l], buffers[l]);
             ArrayView<T> previous = l == 0 ? inputs.View : buffers[l - 1].A;
-            if (layer.Activation != DenseActivation.Identity) timesSlope(stream, (int)b.Z.Length, b.Z, b.A, b.DA, b.DZ, layer.Activation);
+            if (layer.Activation != DenseActivation.Identity) biasTimesSlope(stream, (int)b.Z.Length, b.DA, b.DA, 0, b.Z, b.A, b.DZ, layer.Activation);
             Gemm(stream, layer.Out, layer.In, rows, b.DZ, layer.Out, true, previous, layer.In, false, Weights(gradient, layer), 1.0, 0.0);
             if (layer.HasBias) BiasGradient(stream, rows, layer.Out, b.DZ, Bias(gradient, layer));
             if (l > 0) Gemm(stream, rows, layer.In, layer.Out, b.DZ, layer.Out, false, Weights(theta, layer), layer.In, false, buffers[l - 1].DA, 1.0, 0.0);
@@ -270,8 +267,8 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
             // The inputs do not depend on θ: the first layer has no R{a_prev} W term.
             if (l > 0) Gemm(stream, rows, layer.Out, layer.In, buffers[l - 1].RA, layer.In, false, Weights(theta, layer), layer.In, true, b.RZ, 1.0, 0.0);
             Gemm(stream, rows, layer.Out, layer.In, previous, layer.In, false, Weights(direction, layer), layer.In, true, b.RZ, 1.0, l > 0 ? 1.0 : 0.0);
-            if (layer.HasBias) addRowVector(stream, (int)b.RZ.Length, b.RZ, Bias(direction, layer), layer.Out);
-            if (layer.Activation != DenseActivation.Identity) timesSlope(stream, (int)b.Z.Length, b.Z, b.A, b.RZ, b.RA, layer.Activation);
+            if (layer.HasBias || layer.Activation != DenseActivation.Identity)
+                biasTimesSlope(stream, (int)b.RZ.Length, b.RZ, layer.HasBias ? Bias(direction, layer) : b.RZ, layer.HasBias ? layer.Out : 0, b.Z, b.A, b.RA, layer.Activation);
         }
         buffers[^1].RA.CopyToCPU(stream, rOutputs);
         stream.Synchronize();
