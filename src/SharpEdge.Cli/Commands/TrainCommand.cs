@@ -70,7 +70,7 @@ public static class TrainCommand
         var results = new Option<string?>("--results") { Description = "run store folder (default $SHARPEDGE_RESULTS or ./results)" };
         var device = new Option<string>("--device")
         {
-            Description = "cuda: the Hessian's eigen-measurements (lambda-max, top-k) of an MLP on the GPU, on all samples; cpu: everything on the CPU",
+            Description = "cuda: the Hessian's eigen-measurements (lambda-max, top-k) on all samples and batch sharpness of an MLP on the GPU (training steps stay on the CPU); cpu: everything on the CPU",
             DefaultValueFactory = _ => "cpu",
         }.AcceptOnlyFromAmong("cpu", "cuda");
         var threads = CommonOptions.Threads();
