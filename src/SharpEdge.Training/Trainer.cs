@@ -94,11 +94,16 @@ public sealed class Trainer
             throw new ArgumentException("--device cuda measures the Hessian on all samples so far; drop --curvature-subset (or use --device cpu)");
         return create(full);
     }
+
     /// <summary>Where batch sharpness evaluates its Monte-Carlo batches instead of the CPU workers; null: the CPU.</summary>
     public IBatchCurvatureEngine<float>? BatchEngine { get; set; }
 
-    /// <summary>Builds a <see cref="BatchEngine"/> for this run's objective and batch size.</summary>
-    public IBatchCurvatureEngine<float> CreateBatchEngine(Func<Objective<float>, int, IBatchCurvatureEngine<float>> create) => create(full, Config.BatchSize);
+    /// <summary>
+    /// Builds a <see cref="BatchEngine"/> for this run's objective and batch size, or returns null when no scheduled
+    /// measurement (the end-of-run ones included) would use it.
+    /// </summary>
+    public IBatchCurvatureEngine<float>? CreateBatchEngine(Func<Objective<float>, int, IBatchCurvatureEngine<float>> create) =>
+        scheduled.Any(m => BatchSharpness.UsesBatchEngine(m.Measurement)) ? create(full, Config.BatchSize) : null;
 
     public Network<float> Network { get; }
     public IReadOnlyList<ScheduledMeasurement> Measurements => scheduled;

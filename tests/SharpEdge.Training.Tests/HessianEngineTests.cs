@@ -97,6 +97,12 @@ public sealed class HessianEngineTests : IDisposable
         // every batch the estimates used came from the engine (and at most one round of 8 past each stop)
         long used = actual.Sum(m => (long)m.Samples!);
         Assert.InRange(engine.Batches, used, used + 3 * 8);
+
+        // No measurement that takes batches: no batch engine is built.
+        bool built = false;
+        TrainingRun.Start(store, temp.Path, Tiny with { Measure = "lambda-max@3" }, "no-batches",
+            new TrainingHooks { BatchEngine = (objective, b) => { built = true; return new CountingBatchEngine(objective, b); } });
+        Assert.False(built);
         for (int i = 0; i < expected.Count; i++) Assert.Equal(expected[i].Value, actual[i].Value, 1e-4 * Math.Abs(expected[i].Value));
     }
 

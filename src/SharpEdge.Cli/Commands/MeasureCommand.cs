@@ -47,7 +47,7 @@ public static class MeasureCommand
         var cacheMb = new Option<long>("--cache-mb") { Description = "MiB of activations kept across full-data products (0: hold one chunk at a time and recompute)", DefaultValueFactory = _ => 2048 };
         var device = new Option<string>("--device")
         {
-            Description = "cuda: the Hessian's eigen-measurements (lambda-max, top-k, gradient-projection) of an MLP on the GPU, the rest on the CPU; cpu: all on the CPU",
+            Description = "cuda: the Hessian's eigen-measurements (lambda-max, top-k, gradient-projection) and batch sharpness of an MLP on the GPU, the rest on the CPU; cpu: all on the CPU",
             DefaultValueFactory = _ => "cpu",
         }.AcceptOnlyFromAmong("cpu", "cuda");
         var dtype = CommonOptions.Dtype("f64");
@@ -147,8 +147,9 @@ public static class MeasureCommand
         using var gpu = r.Cuda ? PhaseDevice.Open(Gpu.DeviceChoice.Cuda, "measure") : null;
         // The GPU engine holds the samples the Hessian is measured on: all of them, or the --curvature-subset.
         using var engine = gpu is null ? null : new Gpu.Curvature.DeviceMlp<T>(gpu, model.Network, model.Loss, context.Curvature.Data);
-        // Batch sharpness's batches on a second engine over a batch-sized buffer.
-        using var batchEngine = gpu is null || context.BatchSize is not int batchSize ? null : new Gpu.Curvature.DeviceMlp<T>(gpu, model.Network, model.Loss, context.Data.CreateBuffer(batchSize));
+        // Batch sharpness's batches on a second engine over a batch-sized buffer, when a measurement takes them.
+        using var batchEngine = gpu is null || context.BatchSize is not int batchSize || !r.Measurements.Any(BatchSharpness.UsesBatchEngine) ? null
+            : new Gpu.Curvature.DeviceMlp<T>(gpu, model.Network, model.Loss, context.Data.CreateBuffer(batchSize));
         if (engine is not null)
         {
             context.HessianEngine = engine;
