@@ -32,7 +32,7 @@ public static class EnsembleTrainer
     // per SM) and fits 3 blocks (168 registers, 12 warps) without spilling; at 4 (128) it spills the prefetched
     // batch (ptxas 11.8 for sm_90, `ptxas -v` on KernelPtx.Ensemble's PTX). Measured on an H100 before the kernel
     // lost its tanh's branches, when it needed 255 registers and spilled: 1 block 6.0-6.6×10⁸ model-steps/s
-    // between saves, 3 blocks 3.1×10⁸. bench/gpu_check.sh times 1-4 blocks; SHARPEDGE_GPU_BLOCKS_PER_SM overrides.
+    // between saves, 3 blocks 3.1×10⁸. bench/gpu_check.sh times 1, 3 and 4 blocks; SHARPEDGE_GPU_BLOCKS_PER_SM overrides.
     private const int PaperShapeBlocksPerSm = 3;
 
     internal static KernelSpecialization PaperShapeSpecialization => new(
@@ -107,8 +107,7 @@ public static class EnsembleTrainer
         accelerator.Synchronize();   // the uploads are done before the streams start
 
         int epochs = options.EpochsToTrain(schedule);
-        var groups = LaunchGroup.Split(accelerator, count, streams > 0 ? streams : DefaultStreams, shape, views, units, matrix,
-            shape.ModelsPerGroup * (paperShape ? PaperShape.SharedPerModel : shape.SharedPerModel));
+        var groups = LaunchGroup.Split(accelerator, count, streams > 0 ? streams : DefaultStreams, shape, views, shape.ModelsPerGroup * sharedPerModel);
         // Progress times the training launches only: set-up (drawing models, slot 0, uploads) does not scale with epochs.
         var clock = Stopwatch.StartNew();
         var hostWeights = new double[count * matrix];
@@ -220,11 +219,11 @@ public static class EnsembleTrainer
         public bool Save { get; private set; }
         private EnsembleShape Shape;
 
-        public static LaunchGroup[] Split(Accelerator accelerator, int count, int streams, EnsembleShape shape, EnsembleViews all,
-            int units, long matrix, int sharedPerGroup)
+        public static LaunchGroup[] Split(Accelerator accelerator, int count, int streams, EnsembleShape shape, EnsembleViews all, int sharedPerGroup)
         {
             streams = Math.Clamp(streams, 1, count);
-            long samples = (long)shape.BatchSize * shape.BatchCount;
+            int units = shape.Units;
+            long matrix = (long)units * shape.Width, samples = (long)shape.BatchSize * shape.BatchCount;
             var groups = new LaunchGroup[streams];
             for (int g = 0, first = 0; g < streams; g++)
             {
