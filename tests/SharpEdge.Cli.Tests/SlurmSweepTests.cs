@@ -13,7 +13,7 @@ public class SlurmSweepTests
 {
     private static void RequireSlurm()
     {
-        Skip.If(SlurmClient.Which("sbatch") is null, "no sbatch on PATH: run .ci/slurm-up (as root) to start a single-node Slurm");
+        Skip.If(ProgramPath.Find("sbatch") is null, "no sbatch on PATH: run .ci/slurm-up (as root) to start a single-node Slurm");
         var (code, output) = Tool("sinfo", "-h", "-o", "%T");
         Skip.If(code != 0 || !output.Split('\n').Any(s => s.Trim() is "idle" or "mixed" or "allocated"),
             $"Slurm is installed but no node is up (sinfo: {output.Trim()}); run .ci/slurm-up");

@@ -28,7 +28,7 @@ public static class BenchCommands
         DefaultValueFactory = _ => "1,2",
     };
 
-    private static int[] ParseInts(string text, string what) =>
+    internal static int[] ParseInts(string text, string what) =>
         text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.TryParse(s.Trim(), out var n) && n > 0 ? n
             : throw new ArgumentException($"{what}: '{s}' is not a positive integer")).ToArray();
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SharpEdge.Gpu;
+using SharpEdge.Runs;
 
 namespace SharpEdge.Cli.Commands;
 
@@ -32,8 +33,7 @@ internal static class PtxBenchCommand
         };
         command.SetAction(parse =>
         {
-            var blockCounts = parse.GetValue(blocks)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.TryParse(s.Trim(), out var n) && n > 0 ? n
-                : throw new ArgumentException($"--blocks: '{s}' is not a positive integer")).ToArray();
+            var blockCounts = BenchCommands.ParseInts(parse.GetValue(blocks)!, "--blocks");
             string? assembler = parse.GetValue(ptxas) is { } given
                 ? File.Exists(given) ? Path.GetFullPath(given) : throw new ArgumentException($"--ptxas: {given} does not exist")
                 : FindPtxas();
@@ -89,13 +89,5 @@ internal static class PtxBenchCommand
     private sealed record Row(string Kernel, int? BlocksPerSm, int Registers, int SpillStores, int SpillLoads, int StackFrame);
 
     // ptxas on PATH, else where scripts/fetch-ptxas.sh leaves it when run from the repository root.
-    private static string? FindPtxas()
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, "ptxas");
-            if (File.Exists(candidate)) return candidate;
-        }
-        return File.Exists(FetchedPtxas) ? Path.GetFullPath(FetchedPtxas) : null;
-    }
+    private static string? FindPtxas() => ProgramPath.Find("ptxas") ?? (File.Exists(FetchedPtxas) ? Path.GetFullPath(FetchedPtxas) : null);
 }

@@ -21,7 +21,7 @@ public static class SweepBenchCommand
         {
             int n = parse.GetValue(count), w = parse.GetValue(workers);
             if (n < 1 || w < 1) throw new ArgumentException("--tasks and --workers must be positive");
-            var trivial = Sweeps.Slurm.SlurmClient.Which("true") ?? throw new InvalidOperationException("no 'true' program on PATH");
+            var trivial = ProgramPath.Find("true") ?? throw new InvalidOperationException("no 'true' program on PATH");
             var folder = Path.Combine(Path.GetTempPath(), "sharpedge-bench-sweep-" + Guid.NewGuid().ToString("N")[..8]);
             try
             {

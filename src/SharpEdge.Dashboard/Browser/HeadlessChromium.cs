@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SharpEdge.Runs;
 
 namespace SharpEdge.Dashboard.Browser;
 
@@ -30,11 +31,7 @@ public sealed class HeadlessChromium : IAsyncDisposable
     public static string? FindExecutable()
     {
         if (Environment.GetEnvironmentVariable(ExecutableVariable) is { Length: > 0 } chosen) return File.Exists(chosen) ? chosen : null;
-        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
-        foreach (var name in new[] { "chromium", "chromium-headless-shell", "google-chrome" })
-            foreach (var dir in path)
-                if (File.Exists(Path.Combine(dir, name))) return Path.Combine(dir, name);
-        return null;
+        return new[] { "chromium", "chromium-headless-shell", "google-chrome" }.Select(ProgramPath.Find).FirstOrDefault(found => found is not null);
     }
 
     public static async Task<HeadlessChromium> LaunchAsync(string executable, CancellationToken cancel = default)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using SharpEdge.Runs;
 
 namespace SharpEdge.Sweeps.Slurm;
 
@@ -16,14 +17,10 @@ public sealed class SlurmClient
     public static SlurmClient Find()
     {
         foreach (var tool in new[] { "sbatch", "squeue", "scancel" })
-            if (Which(tool) is null)
+            if (ProgramPath.Find(tool) is null)
                 throw new InvalidOperationException($"the slurm backend needs Slurm's '{tool}' on PATH, and there is none here (install slurm-client, or use --backend local)");
         return new SlurmClient();
     }
-
-    public static string? Which(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists);
 
     /// <summary>Submits a batch script; returns the job id.</summary>
     public string Submit(string script)
@@ -57,7 +54,7 @@ public sealed class SlurmClient
     public IReadOnlyDictionary<string, string> Ended(IReadOnlyCollection<string> jobs)
     {
         var ended = new Dictionary<string, string>();
-        if (jobs.Count == 0 || Which("sacct") is null) return ended;
+        if (jobs.Count == 0 || ProgramPath.Find("sacct") is null) return ended;
         var (code, output, _) = Run("sacct", "-n", "-P", "-X", "-j", string.Join(',', jobs), "-o", "JobID,State");
         if (code != 0) return ended;
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -79,7 +76,7 @@ public sealed class SlurmClient
     /// <summary>The cluster's MaxArraySize (1001 when it cannot be read: Slurm's default).</summary>
     public int MaxArraySize()
     {
-        if (Which("scontrol") is null) return 1001;
+        if (ProgramPath.Find("scontrol") is null) return 1001;
         var (code, output, _) = Run("scontrol", "show", "config");
         if (code != 0) return 1001;
         foreach (var line in output.Split('\n'))
