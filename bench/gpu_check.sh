@@ -90,20 +90,18 @@ log "pilot: $rate model-steps/s between saves; timed run: $models models x $epoc
 timeout 200 "$se" bench ensemble --device $device --check-models 0 --models $models --epochs "$epochs" --batches $steps --cpu-epochs $cpu_epochs --json \
   > "$out/ensemble.json" 2> "$out/ensemble.log" || { cat "$out/ensemble.log" >&2; log "throughput run failed"; }
 
-# 3b. The paper-shape kernel's thread blocks per SM (.minnctapersm, which caps registers per thread at
-#     65,536 / (128 · blocks)): the default against the others, each on the paper's ensemble for 400 × 250 steps.
-for blocks in ${GPU_CHECK_BLOCKS:-1 3 4}; do   # 2 gives the same 176-register kernel as 1
-  SHARPEDGE_GPU_BLOCKS_PER_SM=$blocks timeout 90 "$se" bench ensemble --device $device --check-models 0 --models $models --epochs $([ "${GPU_CHECK_DRY_RUN:-0}" = 1 ] && echo 4 || echo 400) \
-    --batches $((steps / 4)) --cpu-epochs 0 --json > "$out/blocks-$blocks.json" 2> "$out/blocks-$blocks.log" \
-    && log "blocks per SM $blocks: $(json_field "$out/blocks-$blocks.json" "d['throughput'][0]['steady_model_steps_per_second'] or d['throughput'][0]['model_steps_per_second']" 2> /dev/null) model-steps/s between saves" \
-    || { tail -3 "$out/blocks-$blocks.log" >&2; log "blocks per SM $blocks failed"; }
-done
-
-# 3c. The ensemble on one stream instead of two (each launch then ends in a partial wave of thread blocks).
-SHARPEDGE_GPU_STREAMS=1 timeout 90 "$se" bench ensemble --device $device --check-models 0 --models $models --epochs $([ "${GPU_CHECK_DRY_RUN:-0}" = 1 ] && echo 4 || echo 400) \
-  --batches $((steps / 4)) --cpu-epochs 0 --json > "$out/one-stream.json" 2> "$out/one-stream.log" \
-  && log "one stream: $(json_field "$out/one-stream.json" "d['throughput'][0]['steady_model_steps_per_second'] or d['throughput'][0]['model_steps_per_second']" 2> /dev/null) model-steps/s between saves" \
-  || { tail -3 "$out/one-stream.log" >&2; log "one-stream run failed"; }
+# 3b. Launch settings against the defaults, each on the paper's ensemble for 400 × 250 steps: the paper-shape kernel's
+#     thread blocks per SM (.minnctapersm, which caps registers per thread at 65,536 / (128 · blocks)), and one stream
+#     instead of two (each launch then ends in a partial wave of thread blocks).
+time_variant() {   # NAME VARIABLE=VALUE: writes $out/NAME.json
+  local name=$1; shift
+  env "$@" timeout 90 "$se" bench ensemble --device $device --check-models 0 --models $models --epochs $([ "${GPU_CHECK_DRY_RUN:-0}" = 1 ] && echo 4 || echo 400) \
+    --batches $((steps / 4)) --cpu-epochs 0 --json > "$out/$name.json" 2> "$out/$name.log" \
+    && log "$name ($*): $(json_field "$out/$name.json" "d['throughput'][0]['steady_model_steps_per_second'] or d['throughput'][0]['model_steps_per_second']" 2> /dev/null) model-steps/s between saves" \
+    || { tail -3 "$out/$name.log" >&2; log "$name ($*) failed"; }
+}
+for blocks in ${GPU_CHECK_BLOCKS:-1 3 4}; do time_variant "blocks-$blocks" SHARPEDGE_GPU_BLOCKS_PER_SM=$blocks; done   # 2 gives the same 176-register kernel as 1
+time_variant one-stream SHARPEDGE_GPU_STREAMS=1
 
 # 4. PyTorch beside it.
 torch_rows=()
