@@ -87,9 +87,13 @@ public sealed class Trainer
     /// <summary>Where the Hessian's eigen-measurements (λ_max, top-k) run instead of the CPU engine; null: the CPU.</summary>
     public IHessianEngine? HessianEngine { get; set; }
 
-    /// <summary>Builds a <see cref="HessianEngine"/> on this run's full-data objective (which it must hold the samples of).</summary>
-    public IHessianEngine CreateHessianEngine(Func<Objective<float>, IHessianEngine> create)
+    /// <summary>
+    /// Builds a <see cref="HessianEngine"/> on this run's full-data objective (which it must hold the samples of), or
+    /// returns null when no scheduled measurement (the end-of-run ones included) would use it.
+    /// </summary>
+    public IHessianEngine? CreateHessianEngine(Func<Objective<float>, IHessianEngine> create)
     {
+        if (!scheduled.Any(m => LambdaMax.UsesHessianEngine(m.Measurement))) return null;
         if (Config.CurvatureSubset > 0 && Config.CurvatureSubset < full.Data.Count)
             throw new ArgumentException("--device cuda measures the Hessian on all samples so far; drop --curvature-subset (or use --device cpu)");
         return create(full);

@@ -189,6 +189,8 @@ public static class TrainingRun
         {
             if (hooks?.HessianEngine is { } create) trainer.HessianEngine = engine = trainer.CreateHessianEngine(create);
             if (hooks?.BatchEngine is { } createBatch) trainer.BatchEngine = batchEngine = trainer.CreateBatchEngine(createBatch);
+            if ((hooks?.HessianEngine is not null || hooks?.BatchEngine is not null) && engine is null && batchEngine is null)
+                hooks.Log?.Invoke("train: no scheduled measurement runs on the GPU (only lambda-max, top-k, gradient-projection and batch-sharpness do): all on the CPU");
             outcome = trainer.Run(state, output, hooks?.Cancel ?? default);
         }
         catch (Exception e)
@@ -217,13 +219,15 @@ public sealed record TrainingHooks(Action<TrainingProgress>? Progress = null, Ac
 {
     /// <summary>
     /// Builds, from the full-data objective, where the Hessian's eigen-measurements run instead of the CPU engine (a
-    /// GPU, <c>train --device cuda</c>); disposed after the session if it is disposable.
+    /// GPU, <c>train --device cuda</c>), called only when a scheduled measurement takes it; disposed after the session if
+    /// it is disposable.
     /// </summary>
     public Func<Objective<float>, IHessianEngine>? HessianEngine { get; init; }
 
     /// <summary>
     /// Builds, from the full-data objective and the batch size, where batch sharpness evaluates its Monte-Carlo batches
-    /// instead of the CPU workers (a GPU); disposed after the session if it is disposable.
+    /// instead of the CPU workers (a GPU), called only when a scheduled measurement takes it; disposed after the session
+    /// if it is disposable.
     /// </summary>
     public Func<Objective<float>, int, IBatchCurvatureEngine<float>>? BatchEngine { get; init; }
 }

@@ -83,6 +83,11 @@ public class MeasureCommandTests
         var conv = CliRunner.RunWithEnvironment(new() { ["SHARPEDGE_CUDA_EMULATION"] = "1" },
             ["measure", "--model", "cnn", "--params", f.Params, "--inputs", f.X, "--targets", f.Y, "--loss", "mse", "--measure", "lambda-max", "--device", "cuda"]);
         Assert.NotEqual(0, conv.ExitCode);
+
+        // nothing the GPU runs: no device engine is built, and the log says so
+        var cpuOnly = CliRunner.RunWithEnvironment(new() { ["SHARPEDGE_CUDA_EMULATION"] = "1" }, [.. Args(f, "gni", extra), "--device", "cuda"]);
+        Assert.True(cpuOnly.ExitCode == 0, cpuOnly.Stderr);
+        Assert.Contains("none of these measurements runs on ILGPU CPU accelerator", cpuOnly.Stderr);
     }
 
     [Fact]

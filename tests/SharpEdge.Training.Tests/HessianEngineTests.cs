@@ -107,6 +107,37 @@ public sealed class HessianEngineTests : IDisposable
     }
 
     [Fact]
+    public void Engines_are_built_only_for_the_measurements_that_take_them()
+    {
+        using var store = RunStore.Open(temp.Path);
+        bool hessianBuilt = false, batchBuilt = false;
+        var log = new List<string>();
+        TrainingHooks Hooks() => new(Log: log.Add)
+        {
+            HessianEngine = objective => { hessianBuilt = true; return new CountingEngine(objective); },
+            BatchEngine = (objective, b) => { batchBuilt = true; return new CountingBatchEngine(objective, b); },
+        };
+        // batch sharpness alone: no full-data engine (it would hold every sample on the device for nothing)
+        TrainingRun.Start(store, temp.Path, Tiny with { Measure = "batch-sharpness@3" }, "batches-only", Hooks());
+        Assert.True(batchBuilt);
+        Assert.False(hessianBuilt);
+        Assert.DoesNotContain(log, line => line.Contains("no scheduled measurement runs on the GPU"));
+
+        // the end-of-run λ_max of --final takes the full-data engine even when nothing else is scheduled
+        batchBuilt = false;
+        TrainingRun.Start(store, temp.Path, Tiny with { Measure = "", Final = true }, "final", Hooks());
+        Assert.True(hessianBuilt);
+        Assert.True(batchBuilt);
+
+        // measurements that never use an engine: neither is built, and the log says everything stays on the CPU
+        (hessianBuilt, batchBuilt) = (false, false);
+        TrainingRun.Start(store, temp.Path, Tiny with { Measure = "gni@3" }, "cpu-only", Hooks());
+        Assert.False(hessianBuilt);
+        Assert.False(batchBuilt);
+        Assert.Contains(log, line => line.Contains("no scheduled measurement runs on the GPU"));
+    }
+
+    [Fact]
     public void A_curvature_subset_is_refused()
     {
         using var store = RunStore.Open(temp.Path);

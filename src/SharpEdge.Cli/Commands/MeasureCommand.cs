@@ -145,16 +145,21 @@ public static class MeasureCommand
             Log = CommandRunner.Log,
         };
         using var gpu = r.Cuda ? PhaseDevice.Open(Gpu.DeviceChoice.Cuda, "measure") : null;
-        // The GPU engine holds the samples the Hessian is measured on: all of them, or the --curvature-subset.
-        using var engine = gpu is null ? null : new Gpu.Curvature.DeviceMlp<T>(gpu, model.Network, model.Loss, context.Curvature.Data);
-        // Batch sharpness's batches on a second engine over a batch-sized buffer, when a measurement takes them.
+        // The GPU engine holds the samples the Hessian is measured on (all of them, or the --curvature-subset), built only
+        // when an eigen-measurement takes it; batch sharpness's batches go to a second engine over a batch-sized buffer.
+        using var engine = gpu is null || !r.Measurements.Any(LambdaMax.UsesHessianEngine) ? null
+            : new Gpu.Curvature.DeviceMlp<T>(gpu, model.Network, model.Loss, context.Curvature.Data);
         using var batchEngine = gpu is null || context.BatchSize is not int batchSize || !r.Measurements.Any(BatchSharpness.UsesBatchEngine) ? null
             : new Gpu.Curvature.DeviceMlp<T>(gpu, model.Network, model.Loss, context.Data.CreateBuffer(batchSize));
-        if (engine is not null)
+        context.HessianEngine = engine;
+        context.BatchEngine = batchEngine;
+        if (gpu is not null)
         {
-            context.HessianEngine = engine;
-            context.BatchEngine = batchEngine;
-            CommandRunner.Log($"measure: the Hessian's eigen-measurements{(batchEngine is null ? "" : " and batch sharpness")} on {gpu!.Description} (GEMMs: {engine.GemmBackend}), the rest on the CPU");
+            var onGpu = new[] { engine is null ? null : "the Hessian's eigen-measurements", batchEngine is null ? null : "batch sharpness" }.OfType<string>().ToList();
+            var gemms = (engine ?? batchEngine)?.GemmBackend;
+            CommandRunner.Log(onGpu.Count == 0
+                ? $"measure: none of these measurements runs on {gpu.Description} (only lambda-max, top-k, gradient-projection and batch-sharpness do): all on the CPU"
+                : $"measure: {string.Join(" and ", onGpu)} on {gpu.Description} (GEMMs: {gemms}), the rest on the CPU");
         }
         if (r.WarmStart is { } start) context.WarmStart.Store(EigenvectorCache.Hessian, ReadVectors(start, p));
         context.Validate(r.Measurements);

@@ -147,11 +147,15 @@ public static class TrainCommand
                 HessianEngine = gpu is null ? null : objective =>
                 {
                     var engine = new Gpu.Curvature.DeviceMlp<float>(gpu, objective.Network, objective.Loss, objective.Data);
-                    CommandRunner.Log($"train: the Hessian's eigen-measurements and batch sharpness on {gpu.Description} (GEMMs: {engine.GemmBackend})");
+                    CommandRunner.Log($"train: the Hessian's eigen-measurements on {gpu.Description} (GEMMs: {engine.GemmBackend})");
                     return engine;
                 },
                 BatchEngine = gpu is null ? null : (objective, batch) =>
-                    new Gpu.Curvature.DeviceMlp<float>(gpu, objective.Network, objective.Loss, objective.Data.CreateBuffer(batch)),
+                {
+                    var engine = new Gpu.Curvature.DeviceMlp<float>(gpu, objective.Network, objective.Loss, objective.Data.CreateBuffer(batch));
+                    CommandRunner.Log($"train: batch sharpness on {gpu.Description} (GEMMs: {engine.GemmBackend})");
+                    return engine;
+                },
             };
             TrainingResult result;
             try

@@ -169,7 +169,7 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
     /// </summary>
     public double LinearizeOnDevice()
     {
-        var stream = device.Accelerator.DefaultStream;
+        var stream = BoundStream();
         int rows = data.Count;
         for (int l = 0; l < layers.Length; l++)
         {
@@ -208,7 +208,7 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
             throw new ArgumentException($"the engine holds {data.Count} samples of {data.InputSize} inputs and {data.Outputs} outputs; " +
                                         $"got {samples.Count} of {samples.InputSize} and {samples.Outputs}", nameof(samples));
         Objective<T>.CheckSamples(network, loss, samples);
-        inputs.View.CopyFromCPU(device.Accelerator.DefaultStream, samples.Inputs.AsSpan(0, samples.Count * samples.InputSize));
+        inputs.View.CopyFromCPU(BoundStream(), samples.Inputs.AsSpan(0, samples.Count * samples.InputSize));
         data = samples;
         linearized = false;
     }
@@ -258,7 +258,7 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
     public void HessianVectorProductOnDevice()
     {
         if (!linearized) throw new InvalidOperationException("Linearize the loss at θ before asking for Hessian-vector products");
-        var stream = device.Accelerator.DefaultStream;
+        var stream = BoundStream();
         int rows = data.Count;
         for (int l = 0; l < layers.Length; l++)
         {
@@ -291,17 +291,26 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
         stream.Synchronize();
     }
 
+    // The accelerator's stream, with its CUDA context made current on the calling thread first (a thread-static check
+    // when it already is): CUDA's launches, copies and cuBLAS calls act on the thread's current context, so the engine
+    // may be driven from any thread, one at a time.
+    private AcceleratorStream BoundStream()
+    {
+        device.Accelerator.Bind();
+        return device.Accelerator.DefaultStream;
+    }
+
     private void Upload(MemoryBuffer1D<T, Stride1D.Dense> target, ReadOnlySpan<double> values, string what)
     {
         CheckLength(values.Length, what);
         for (int i = 0; i < input.Length; i++) input[i] = T.CreateTruncating(values[i]);
-        target.View.CopyFromCPU(device.Accelerator.DefaultStream, input);
+        target.View.CopyFromCPU(BoundStream(), input);
     }
 
     // The gradient buffer (∇L after a linearization, H·v after a product) to the host.
     private void Download(Span<double> result)
     {
-        var stream = device.Accelerator.DefaultStream;
+        var stream = BoundStream();
         gradient.View.CopyToCPU(stream, output);
         stream.Synchronize();
         for (int i = 0; i < output.Length; i++) result[i] = double.CreateTruncating(output[i]);
