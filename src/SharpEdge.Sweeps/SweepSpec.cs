@@ -50,12 +50,19 @@ public sealed record SlurmSettings
     public string? Memory { get; init; }
     public string? Partition { get; init; }
     public string? Account { get; init; }
+    /// <summary>Generic resources per element, as sbatch's <c>--gres</c> (e.g. <c>gpu:1</c> for tasks run with <c>--device cuda</c>).</summary>
+    public string? Gres { get; init; }
+    /// <summary>Quality of service, as sbatch's <c>--qos</c>.</summary>
+    public string? Qos { get; init; }
+    /// <summary>Node features required, as sbatch's <c>--constraint</c> (e.g. <c>h100</c>).</summary>
+    public string? Constraint { get; init; }
     /// <summary>Largest array (elements per job); null asks <c>scontrol show config</c> for MaxArraySize.</summary>
     public int? MaxArraySize { get; init; }
 
     public SlurmSettings Over(SlurmSettings fallback) => new()
     {
         Time = Time ?? fallback.Time, Memory = Memory ?? fallback.Memory, Partition = Partition ?? fallback.Partition,
-        Account = Account ?? fallback.Account, MaxArraySize = MaxArraySize ?? fallback.MaxArraySize,
+        Account = Account ?? fallback.Account, Gres = Gres ?? fallback.Gres, Qos = Qos ?? fallback.Qos, Constraint = Constraint ?? fallback.Constraint,
+        MaxArraySize = MaxArraySize ?? fallback.MaxArraySize,
     };
 }

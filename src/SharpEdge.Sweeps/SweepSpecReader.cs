@@ -26,7 +26,7 @@ namespace SharpEdge.Sweeps;
 public static partial class SweepSpecReader
 {
     private static readonly string[] TopKeys = ["name", "command", "args", "grid", "zip", "seeds", "retries", "slurm"];
-    private static readonly string[] SlurmKeys = ["time", "mem", "partition", "account", "max-array-size"];
+    private static readonly string[] SlurmKeys = ["time", "mem", "partition", "account", "gres", "qos", "constraint", "max-array-size"];
 
     public static SweepSpec ReadFile(string path)
     {
@@ -113,7 +113,8 @@ public static partial class SweepSpecReader
                 int? arraySize = Get("max-array-size") is { } m
                     ? int.TryParse(m, NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size >= 1 ? size : throw Error(s["max-array-size"], "slurm.max-array-size", "a positive whole number")
                     : null;
-                slurm = new SlurmSettings { Time = Get("time"), Memory = Get("mem"), Partition = Get("partition"), Account = Get("account"), MaxArraySize = arraySize };
+                slurm = new SlurmSettings { Time = Get("time"), Memory = Get("mem"), Partition = Get("partition"), Account = Get("account"),
+                                           Gres = Get("gres"), Qos = Get("qos"), Constraint = Get("constraint"), MaxArraySize = arraySize };
             }
             return new SweepSpec { Name = name, Command = command, Args = args, Axes = axes, Retries = retries, Slurm = slurm, Text = text };
         }

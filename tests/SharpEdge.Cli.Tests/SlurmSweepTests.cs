@@ -102,4 +102,25 @@ public class SlurmSweepTests
         Assert.Equal(3, runs.Count);
         Assert.Equal([1.0, 2.0, 4.0], runs.Select(x => x.Config["lr"]!.GetValue<double>()).Order());
     }
+
+    // A resource the cluster does not have (this single-node Slurm has no GPUs): sbatch's own error, naming it, and the
+    // task stays pending. Resumed without --gres (the command line's settings are not stored), the same task runs.
+    [SkippableFact]
+    public void A_resource_the_cluster_lacks_is_sbatch_error_and_the_task_stays_pending()
+    {
+        RequireSlurm();
+        var f = new SweepFixture();
+        var spec = f.Spec("{name: gpu, command: phase train, args: {epochs: 20, seeds: 2, batches: 20, out: cells}, grid: {lr: [1]}}");
+        var r = f.Run("sweep", "run", spec, "--backend", "slurm", "--gres", "gpu:1", "--poll", "1");
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("sbatch", r.Stderr);
+        Assert.Contains("gres", r.Stderr);
+        Assert.Equal(SweepTaskState.Pending, f.Tasks("gpu").Single().State);
+        var script = File.ReadAllLines(Directory.GetFiles(Path.Combine(f.Results, "sweeps", "gpu", "slurm"), "*.sh").Single());
+        Assert.Contains("#SBATCH --gres=gpu:1", script);
+
+        r = f.Run("sweep", "resume", "gpu", "--backend", "slurm", "--poll", "1");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Equal(SweepTaskState.Done, f.Tasks("gpu").Single().State);
+    }
 }

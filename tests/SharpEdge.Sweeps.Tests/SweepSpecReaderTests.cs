@@ -30,7 +30,7 @@ public class SweepSpecReaderTests
               init-seed: {count: 3, start: 7}
               order-seed: [1, 2, 3]
             retries: 0
-            slurm: {time: "00:10:00", mem: 2G, max-array-size: 50}
+            slurm: {time: "00:10:00", mem: 2G, gres: "gpu:1", qos: long, constraint: h100, max-array-size: 50}
             """);
         // the paper's phase grid, 0.125·2^j for j = 0…11, exactly
         Assert.Equal(Enumerable.Range(0, 12).Select(j => AxisValues.Format(0.125 * Math.Pow(2, j))), spec.Axes[0].Values[0]);
@@ -42,6 +42,10 @@ public class SweepSpecReaderTests
         Assert.Equal(["7", "8", "9"], seeds.Values[0]);
         Assert.Equal(0, spec.Retries);
         Assert.Equal(("00:10:00", "2G", 50), (spec.Slurm.Time, spec.Slurm.Memory, spec.Slurm.MaxArraySize));
+        Assert.Equal(("gpu:1", "long", "h100"), (spec.Slurm.Gres, spec.Slurm.Qos, spec.Slurm.Constraint));
+        // the command line's settings win over the spec's, one by one
+        var merged = new SlurmSettings { Gres = "gpu:2" }.Over(spec.Slurm);
+        Assert.Equal(("gpu:2", "long", "h100", "00:10:00"), (merged.Gres, merged.Qos, merged.Constraint, merged.Time));
     }
 
     [Fact]
@@ -55,6 +59,7 @@ public class SweepSpecReaderTests
     [Theory]
     [InlineData("{name: x, command: train, grid: {lr: []}}", "line 1: grid.lr: empty axis")]
     [InlineData("{name: x, command: train, grid: {lr: [1]}, color: red}", "color: unknown key")]
+    [InlineData("{name: x, command: train, grid: {lr: [1]}, slurm: {gpus: 1}}", "gpus")]
     [InlineData("{name: x, command: measure}", "'measure' cannot be swept")]
     [InlineData("{name: x, command: train, args: {threads: 2}}", "--threads is set by the sweep")]
     [InlineData("{name: x, command: train, args: {lr: 1}, grid: {lr: [1, 2]}}", "--lr is already given in args")]

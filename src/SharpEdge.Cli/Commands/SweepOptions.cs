@@ -15,6 +15,9 @@ internal sealed class SweepOptions
     public readonly Option<string?> Memory = new("--mem") { Description = "slurm: memory per task, e.g. 2G (default: the spec's slurm.mem)" };
     public readonly Option<string?> Partition = new("--partition") { Description = "slurm: partition (default: the spec's slurm.partition, else the cluster's default)" };
     public readonly Option<string?> Account = new("--account") { Description = "slurm: account to charge (default: the spec's slurm.account)" };
+    public readonly Option<string?> Gres = new("--gres") { Description = "slurm: generic resources per task, e.g. gpu:1 for tasks with --device cuda (default: the spec's slurm.gres)" };
+    public readonly Option<string?> Qos = new("--qos") { Description = "slurm: quality of service (default: the spec's slurm.qos)" };
+    public readonly Option<string?> Constraint = new("--constraint") { Description = "slurm: node features required, e.g. h100 (default: the spec's slurm.constraint)" };
     public readonly Option<int?> MaxArraySize = new("--max-array-size") { Description = "slurm: most elements per array job (default: the cluster's MaxArraySize)" };
     public readonly Option<bool> NoWait = new("--no-wait") { Description = "slurm: submit and return; `sweep collect` merges the results later" };
     public readonly Option<double> Poll = new("--poll") { Description = "slurm: seconds between squeue polls while following", DefaultValueFactory = _ => 2 };
@@ -23,13 +26,14 @@ internal sealed class SweepOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Backend, Workers, ThreadsPerWorker, Retries, Time, Memory, Partition, Account, MaxArraySize, NoWait, Poll, Results, Json })
+        foreach (var option in new Option[] { Backend, Workers, ThreadsPerWorker, Retries, Time, Memory, Partition, Account, Gres, Qos, Constraint, MaxArraySize, NoWait, Poll, Results, Json })
             command.Options.Add(option);
     }
 
     public SlurmSettings Slurm(ParseResult parse, SlurmSettings fromSpec) => new SlurmSettings
     {
         Time = parse.GetValue(Time), Memory = parse.GetValue(Memory), Partition = parse.GetValue(Partition), Account = parse.GetValue(Account),
+        Gres = parse.GetValue(Gres), Qos = parse.GetValue(Qos), Constraint = parse.GetValue(Constraint),
         MaxArraySize = parse.GetValue(MaxArraySize) is int m ? (m >= 1 ? m : throw new ArgumentException($"--max-array-size must be positive, got {m}")) : null,
     }.Over(fromSpec);
 }

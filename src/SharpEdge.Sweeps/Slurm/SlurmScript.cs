@@ -31,6 +31,9 @@ public static class SlurmScript
         Option("mem", settings.Memory);
         Option("partition", settings.Partition);
         Option("account", settings.Account);
+        Option("gres", settings.Gres);
+        Option("qos", settings.Qos);
+        Option("constraint", settings.Constraint);
         Option("chdir", workingDirectory);
         Option("output", Path.Combine(logFolder, "%A_%a.out"));
         Option("export", "ALL");
