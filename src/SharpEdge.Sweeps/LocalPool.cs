@@ -14,6 +14,15 @@ public sealed class LocalPool(RunStore store, SweepRecord sweep, TaskLauncher la
     /// <summary>Only these tasks (null: every pending task of the sweep).</summary>
     public IReadOnlyCollection<string>? Keys { get; init; }
 
+    /// <summary>
+    /// GPUs to spread the workers over (CUDA ids or UUIDs; null: the tasks see every GPU): worker w's tasks see only
+    /// <c>Gpus[w mod count]</c>, through <c>CUDA_VISIBLE_DEVICES</c>, so each task with <c>--device cuda</c> takes the one it is given.
+    /// </summary>
+    public IReadOnlyList<string>? Gpus { get; init; }
+
+    /// <summary>The variable CUDA reads to hide every GPU but the listed ones from a process.</summary>
+    public const string VisibleDevicesVariable = "CUDA_VISIBLE_DEVICES";
+
     public Action<SweepProgress>? Progress { get; init; }
     public Action<string>? Log { get; init; }
 
@@ -30,15 +39,16 @@ public sealed class LocalPool(RunStore store, SweepRecord sweep, TaskLauncher la
         store.SetSweepOwner(sweep.Name, Environment.ProcessId);
         try
         {
-            var threads = Enumerable.Range(0, Math.Max(1, workers)).Select(_ => Task.Factory.StartNew(() =>
+            var threads = Enumerable.Range(0, Math.Max(1, workers)).Select(w => Task.Factory.StartNew(() =>
             {
+                var environment = Gpus is { Count: > 0 } gpus ? new Dictionary<string, string> { [VisibleDevicesVariable] = gpus[w % gpus.Count] } : null;
                 while (!cancel.IsCancellationRequested && store.ClaimTask(sweep.Name, Keys) is { } task)
                 {
                     Interlocked.Increment(ref running);
                     var taskFolder = folder.Task(task.Key);
                     var outcome = TaskAttempt.Run(launcher, command, task.Key, task.Args, taskFolder, threadsPerWorker, sweep.WorkingDirectory,
                         stillWanted: () => store.FindTask(sweep.Name, task.Key)?.State == SweepTaskState.Running,
-                        started: pid => store.SetTaskProcess(sweep.Name, task.Key, pid), cancel);
+                        started: pid => store.SetTaskProcess(sweep.Name, task.Key, pid), cancel, environment);
                     Interlocked.Decrement(ref running);
                     if (cancel.IsCancellationRequested)
                     {

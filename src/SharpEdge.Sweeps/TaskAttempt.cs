@@ -17,9 +17,10 @@ public static class TaskAttempt
 
     /// <param name="stillWanted">asked about once a second while the task runs; false stops it (a cancelled sweep)</param>
     /// <param name="started">called with the task's process id once it runs</param>
+    /// <param name="environment">variables set for the task besides this process's own (a worker's GPU)</param>
     public static TaskOutcome Run(TaskLauncher launcher, IReadOnlyList<string> command, string key, IReadOnlyList<string> args, string folder,
                                   int threads, string workingDirectory, Func<bool>? stillWanted = null, Action<int>? started = null,
-                                  CancellationToken cancel = default)
+                                  CancellationToken cancel = default, IReadOnlyDictionary<string, string>? environment = null)
     {
         if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); // a previous attempt's partial files
         Directory.CreateDirectory(folder);
@@ -31,6 +32,7 @@ public static class TaskAttempt
         start.WorkingDirectory = workingDirectory;
         start.Environment[TaskEnvironmentVariable] = "1";
         start.Environment["SHARPEDGE_THREADS"] = threadText;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var clock = Stopwatch.StartNew();
         string? stopReason = null;
         int exitCode;

@@ -73,12 +73,14 @@ public class SweepCommandTests
     [InlineData("{name: b, command: phase train, args: {out: o}, grid: {lr: [1, 2, 1.0]}}", "local", "#0 (lr=1) and #2 (lr=1) are the same task")]
     [InlineData("{name: b, command: phase train, grid: {lr: [1]}}", "local", "--out")]
     [InlineData("{name: b, command: phase train, args: {out: o}, grid: {lr: [1]}}", "slurm", "needs Slurm's 'sbatch' on PATH")]
+    [InlineData("{name: b, command: phase train, args: {out: o}, grid: {lr: [1]}}", "slurm --gpus 0,1", "on Slurm each array element asks for its own with --gres gpu:1")]
+    [InlineData("{name: b, command: phase train, args: {out: o}, grid: {lr: [1]}}", "local --gpus 0,,1", "--gpus takes comma-separated GPU ids")]
     public void Bad_input_is_one_error_before_anything_runs(string yaml, string backend, string message)
     {
         var f = new SweepFixture();
         var env = f.Environment;
         env["PATH"] = "/nonexistent";   // no sbatch (dotnet itself is found through this process's PATH)
-        var r = CliRunner.RunWithEnvironment(env, "sweep", "run", f.Spec(yaml), "--backend", backend);
+        var r = CliRunner.RunWithEnvironment(env, ["sweep", "run", f.Spec(yaml), "--backend", .. backend.Split(' ')]);
         Assert.NotEqual(0, r.ExitCode);
         var line = Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("sharpedge: error: ", line);

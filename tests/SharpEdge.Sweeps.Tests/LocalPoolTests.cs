@@ -66,6 +66,28 @@ public sealed class LocalPoolTests : IDisposable
     }
 
     [Fact]
+    public void Each_worker_gives_its_tasks_one_gpu_of_the_list()
+    {
+        var (store, sweep) = Register("1", "2", "3", "4", "5", "6");
+        using (store)
+        {
+            // each task logs the GPUs it may see; a short sleep lets both workers take tasks
+            var script = new TaskLauncher("/bin/sh", ["-c",
+                $$"""
+                while [ $# -gt 0 ]; do case "$1" in --lr) LR="$2";; esac; shift; done
+                sleep 0.2
+                echo "$LR ${{{LocalPool.VisibleDevicesVariable}}-all}" >> '{{temp.Path}}/gpus.log'
+                """, "task"]);
+            var result = new LocalPool(store, sweep, script, workers: 2, threadsPerWorker: 1, retries: 0) { Gpus = ["3", "GPU-5d2c"] }.Run();
+            Assert.Equal((6, 0, false), result);
+            var seen = Lines("gpus.log").Select(l => l.Split(' ')).ToList();
+            Assert.Equal(["1", "2", "3", "4", "5", "6"], seen.Select(s => s[0]).Order());
+            Assert.All(seen, s => Assert.Contains(s[1], new[] { "3", "GPU-5d2c" }));
+            Assert.Equal(2, seen.Select(s => s[1]).Distinct().Count());   // both workers ran tasks, each on its own GPU
+        }
+    }
+
+    [Fact]
     public void A_task_that_crashes_is_retried_and_every_task_completes_once()
     {
         var (store, sweep) = Register("1", "2", "3");

@@ -40,6 +40,7 @@ public static class SweepCommands
             var tasks = SweepExpansion.Expand(sweepSpec);
             Validate(root, sweepSpec, tasks, specPath);
             var backend = parse.GetValue(options.Backend) ?? "local";
+            options.GpuList(parse, backend);   // a bad --gpus is refused before anything is registered
             var slurm = backend == "slurm" ? SlurmClient.Find() : null; // before anything is registered or submitted
             var results = ResultsFolder.Resolve(parse.GetValue(options.Results));
             using var store = RunStore.Open(results);
@@ -71,6 +72,7 @@ public static class SweepCommands
             var sweep = FindSweep(store, parse.GetValue(name)!);
             var spec = SweepSpecReader.Parse(sweep.Spec, $"sweep {sweep.Name}");
             var backend = parse.GetValue(options.Backend) ?? sweep.Backend;
+            options.GpuList(parse, backend);
             var slurm = backend == "slurm" || Submitted(store, sweep) ? SlurmClient.Find() : null;
             if (slurm is not null)
                 new SlurmBackend(store, sweep, slurm, TaskLauncher.Self(), spec.Slurm, 1, null, 0) { Log = CommandRunner.Log }.Collect();

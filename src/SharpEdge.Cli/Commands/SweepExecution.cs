@@ -18,6 +18,7 @@ internal static class SweepExecution
         var pending = store.Tasks(sweep.Name, SweepTaskState.Pending).Count;
         var line = new ProgressLine($"sweep {sweep.Name}");
         void Report(SweepProgress p) => line.Report(p.Fraction, p.Remaining, $"{p.Done}/{p.Total} done, {p.Failed} failed, {p.Running} running");
+        var gpus = options.GpuList(parse, backend);
         try
         {
             if (backend == "slurm")
@@ -34,8 +35,9 @@ internal static class SweepExecution
                 slurmBackend.Follow(TimeSpan.FromSeconds(poll));
                 return new Outcome(0, 0, false, jobs);
             }
-            var (workers, threadsPerWorker) = WorkerFit.Choose(Environment.ProcessorCount, pending, parse.GetValue(options.Workers), parse.GetValue(options.ThreadsPerWorker));
-            CommandRunner.Log($"sweep {sweep.Name}: {pending} task(s) to run, {workers} worker process(es) × {threadsPerWorker} thread(s)");
+            var (workers, threadsPerWorker) = WorkerFit.Choose(Environment.ProcessorCount, pending, parse.GetValue(options.Workers) ?? gpus?.Count, parse.GetValue(options.ThreadsPerWorker));
+            CommandRunner.Log($"sweep {sweep.Name}: {pending} task(s) to run, {workers} worker process(es) × {threadsPerWorker} thread(s)" +
+                              (gpus is null ? "" : $", GPU per worker: {string.Join(", ", Enumerable.Range(0, workers).Select(w => gpus[w % gpus.Count]))} ({LocalPool.VisibleDevicesVariable})"));
             using var cancel = new CancellationTokenSource();
             void Stop(PosixSignalContext context)
             {
@@ -45,7 +47,7 @@ internal static class SweepExecution
             }
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-            var pool = new LocalPool(store, sweep, TaskLauncher.Self(), workers, threadsPerWorker, retries) { Progress = Report, Log = CommandRunner.Log };
+            var pool = new LocalPool(store, sweep, TaskLauncher.Self(), workers, threadsPerWorker, retries) { Gpus = gpus, Progress = Report, Log = CommandRunner.Log };
             var (done, failed, interrupted) = pool.Run(cancel.Token);
             return new Outcome(done, failed, interrupted, []);
         }

@@ -10,6 +10,11 @@ internal sealed class SweepOptions
         .AcceptOnlyFromAmong("local", "slurm");
     public readonly Option<int?> Workers = new("--workers") { Description = "local: worker processes (default: cores / threads per worker); slurm: most array elements running at once" };
     public readonly Option<int?> ThreadsPerWorker = new("--threads-per-worker") { Description = "compute threads of each task, passed as its --threads (default: cores / workers, else 1)" };
+    public readonly Option<string?> Gpus = new("--gpus")
+    {
+        Description = "local: GPUs to spread the workers over, comma-separated CUDA ids, e.g. 0,1,2,3 (a list may repeat one): worker w's tasks " +
+                      "see only the w-th (CUDA_VISIBLE_DEVICES), one worker per listed GPU unless --workers says otherwise",
+    };
     public readonly Option<int?> Retries = new("--retries") { Description = "failed attempts retried before a task counts as failed (default: the spec's retries, else 1)" };
     public readonly Option<string?> Time = new("--time") { Description = "slurm: wall-time limit per task, e.g. 01:00:00 (default: the spec's slurm.time)" };
     public readonly Option<string?> Memory = new("--mem") { Description = "slurm: memory per task, e.g. 2G (default: the spec's slurm.mem)" };
@@ -26,8 +31,20 @@ internal sealed class SweepOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Backend, Workers, ThreadsPerWorker, Retries, Time, Memory, Partition, Account, Gres, Qos, Constraint, MaxArraySize, NoWait, Poll, Results, Json })
+        foreach (var option in new Option[] { Backend, Workers, ThreadsPerWorker, Gpus, Retries, Time, Memory, Partition, Account, Gres, Qos, Constraint, MaxArraySize, NoWait, Poll, Results, Json })
             command.Options.Add(option);
+    }
+
+    /// <summary>The --gpus list, or null when not given; throws for a malformed list or one given to the Slurm backend.</summary>
+    public IReadOnlyList<string>? GpuList(ParseResult parse, string backend)
+    {
+        if (parse.GetValue(Gpus) is not { } text) return null;
+        if (backend == "slurm")
+            throw new ArgumentException("--gpus spreads local workers over this machine's GPUs; on Slurm each array element asks for its own with --gres gpu:1");
+        var ids = text.Split(',', StringSplitOptions.TrimEntries);
+        if (ids.Any(id => id.Length == 0 || id.Any(char.IsWhiteSpace)))
+            throw new ArgumentException($"--gpus takes comma-separated GPU ids such as 0,1,2,3, got '{text}'");
+        return ids;
     }
 
     public SlurmSettings Slurm(ParseResult parse, SlurmSettings fromSpec) => new SlurmSettings
