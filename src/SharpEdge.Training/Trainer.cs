@@ -84,7 +84,7 @@ public sealed class Trainer
 
     public TrainingConfig Config { get; }
 
-    /// <summary>Where the Hessian's eigen-measurements (λ_max, top-k) run instead of the CPU engine; null: the CPU.</summary>
+    /// <summary>Where the eigen-measurements of H and G (<see cref="EngineMeasurements.TakesHessianEngine"/>) run instead of the CPU engine; null: the CPU.</summary>
     public IHessianEngine? HessianEngine { get; set; }
 
     /// <summary>
@@ -93,7 +93,7 @@ public sealed class Trainer
     /// </summary>
     public IHessianEngine? CreateHessianEngine(Func<Objective<float>, IHessianEngine> create)
     {
-        if (!scheduled.Any(m => LambdaMax.UsesHessianEngine(m.Measurement))) return null;
+        if (!scheduled.Any(m => EngineMeasurements.TakesHessianEngine(m.Measurement))) return null;
         if (Config.CurvatureSubset > 0 && Config.CurvatureSubset < full.Data.Count)
             throw new ArgumentException("--device cuda measures the Hessian on all samples so far; drop --curvature-subset (or use --device cpu)");
         return create(full);
@@ -107,7 +107,7 @@ public sealed class Trainer
     /// measurement (the end-of-run ones included) would use it.
     /// </summary>
     public IBatchCurvatureEngine<float>? CreateBatchEngine(Func<Objective<float>, int, IBatchCurvatureEngine<float>> create) =>
-        scheduled.Any(m => BatchSharpness.UsesBatchEngine(m.Measurement)) ? create(full, Config.BatchSize) : null;
+        scheduled.Any(m => EngineMeasurements.TakesBatchEngine(m.Measurement)) ? create(full, Config.BatchSize) : null;
 
     public Network<float> Network { get; }
     public IReadOnlyList<ScheduledMeasurement> Measurements => scheduled;

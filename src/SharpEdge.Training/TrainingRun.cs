@@ -1,4 +1,5 @@
 using SharpEdge.Curvature;
+using SharpEdge.Curvature.Measurements;
 using SharpEdge.Nn;
 using SharpEdge.Numerics;
 using SharpEdge.Runs;
@@ -190,7 +191,7 @@ public static class TrainingRun
             if (hooks?.HessianEngine is { } create) trainer.HessianEngine = engine = trainer.CreateHessianEngine(create);
             if (hooks?.BatchEngine is { } createBatch) trainer.BatchEngine = batchEngine = trainer.CreateBatchEngine(createBatch);
             if ((hooks?.HessianEngine is not null || hooks?.BatchEngine is not null) && engine is null && batchEngine is null)
-                hooks.Log?.Invoke("train: no scheduled measurement runs on the GPU (only lambda-max, top-k, gradient-projection and batch-sharpness do): all on the CPU");
+                hooks.Log?.Invoke($"train: no scheduled measurement runs on the GPU (only {EngineMeasurements.HessianEngineNames}, {EngineMeasurements.BatchEngineNames} do): all on the CPU");
             outcome = trainer.Run(state, output, hooks?.Cancel ?? default);
         }
         catch (Exception e)
@@ -218,7 +219,7 @@ public static class TrainingRun
 public sealed record TrainingHooks(Action<TrainingProgress>? Progress = null, Action<string>? Log = null, CancellationToken Cancel = default)
 {
     /// <summary>
-    /// Builds, from the full-data objective, where the Hessian's eigen-measurements run instead of the CPU engine (a
+    /// Builds, from the full-data objective, where the eigen-measurements of H and G run instead of the CPU engine (a
     /// GPU, <c>train --device cuda</c>), called only when a scheduled measurement takes it; disposed after the session if
     /// it is disposable.
     /// </summary>

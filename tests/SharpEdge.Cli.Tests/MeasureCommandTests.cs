@@ -43,19 +43,19 @@ public class MeasureCommandTests
         Assert.Contains("Usage", r.Stdout);
     }
 
-    // --device cuda on ILGPU's CPU accelerator (SHARPEDGE_CUDA_EMULATION): the Hessian's eigen-measurements come from the
+    // --device cuda on ILGPU's CPU accelerator (SHARPEDGE_CUDA_EMULATION): the eigen-measurements of H and G come from the
     // GPU engine and equal the CPU engine's, batch sharpness too; a measurement the GPU does not run (GNI) still runs on the CPU.
     [Fact]
     public void Device_cuda_gives_the_cpu_eigenvalues()
     {
         var f = Write();
         string[] extra = ["--seed", "3", "--tol", "1e-10", "--batch", "4", "--min-samples", "12", "--max-samples", "12"];
-        const string Measured = "lambda-max,top-k=3,gni,batch-sharpness";
+        const string Measured = "lambda-max,top-k=3,gn-lambda-max,gni,batch-sharpness";
         var cpu = CliRunner.Run(Args(f, Measured, extra));
         var gpu = CliRunner.RunWithEnvironment(new() { ["SHARPEDGE_CUDA_EMULATION"] = "1" }, [.. Args(f, Measured, extra), "--device", "cuda"]);
         Assert.True(cpu.ExitCode == 0, cpu.Stderr);
         Assert.True(gpu.ExitCode == 0, gpu.Stderr);
-        Assert.Contains("eigen-measurements and batch sharpness on ILGPU CPU accelerator", gpu.Stderr);
+        Assert.Contains("the eigen-measurements of H and G and batch sharpness on ILGPU CPU accelerator", gpu.Stderr);
         using var c = JsonDocument.Parse(cpu.Stdout);
         using var g = JsonDocument.Parse(gpu.Stdout);
         Assert.Equal("cpu", c.RootElement.GetProperty("device").GetString());
@@ -66,6 +66,9 @@ public class MeasureCommandTests
         var cpuTop = cm.GetProperty("top-k").GetProperty("value").EnumerateArray().Select(v => v.GetDouble()).ToArray();
         var gpuTop = gm.GetProperty("top-k").GetProperty("value").EnumerateArray().Select(v => v.GetDouble()).ToArray();
         for (int i = 0; i < 3; i++) Assert.Equal(cpuTop[i], gpuTop[i], 1e-8 * Math.Abs(cpuTop[0]));
+        double gaussNewton = cm.GetProperty("gn-lambda-max").GetProperty("value").GetDouble();
+        Assert.Equal(gaussNewton, gm.GetProperty("gn-lambda-max").GetProperty("value").GetDouble(), 1e-9 * Math.Abs(gaussNewton));
+        Assert.NotEqual(expected, gaussNewton, 1e-3 * Math.Abs(expected));   // G is not H here
         Assert.Equal(cm.GetProperty("gni").GetProperty("value").GetDouble(), gm.GetProperty("gni").GetProperty("value").GetDouble(), 1e-12);
         // batch sharpness's batches on the device engine: the same 12 batches, the same estimate
         double sharpness = cm.GetProperty("batch-sharpness").GetProperty("value").GetDouble();

@@ -64,7 +64,7 @@ public sealed class DeviceMlpTests(CpuDeviceFixture fixture, ITestOutputHelper o
         Assert.True(gradientDifference <= Tolerance, $"gradient: relative difference {gradientDifference:G3}");
 
         var rng = new Rng(9);
-        double worst = 0.0;
+        double worst = 0.0, worstGaussNewton = 0.0;
         for (int trial = 0; trial < 3; trial++)
         {
             var v = new double[n];
@@ -76,8 +76,19 @@ public sealed class DeviceMlpTests(CpuDeviceFixture fixture, ITestOutputHelper o
             double difference = Compare.RelativeDifference(hv, expected);
             Assert.True(difference <= Tolerance, $"H·v {trial}: relative difference {difference:G3}");
             worst = Math.Max(worst, difference);
+
+            // G·v, interleaved with the H·v products (each leaves the other's inputs as they were)
+            var expectedGv = new double[n];
+            var gv = new double[n];
+            cpu.GaussNewtonVectorProduct(v, expectedGv);
+            gpu.GaussNewtonVectorProduct(v, gv);
+            double gnDifference = Compare.RelativeDifference(gv, expectedGv);
+            Assert.True(gnDifference <= Tolerance, $"G·v {trial}: relative difference {gnDifference:G3}");
+            worstGaussNewton = Math.Max(worstGaussNewton, gnDifference);
+            // the network's second-order term makes H differ from G here (residuals are far from zero)
+            Assert.True(Compare.RelativeDifference(hv, gv) > 1e-3, "H·v and G·v should differ away from interpolation");
         }
-        output.WriteLine($"{spec} {loss}: loss {value:G6}, gradient difference {gradientDifference:G3}, H·v difference {worst:G3}");
+        output.WriteLine($"{spec} {loss}: loss {value:G6}, gradient difference {gradientDifference:G3}, H·v difference {worst:G3}, G·v difference {worstGaussNewton:G3}");
     }
 
     // float32 on the device against float32 on the CPU (different summation orders: agreement to float32 rounding).
@@ -121,7 +132,7 @@ public sealed class DeviceMlpTests(CpuDeviceFixture fixture, ITestOutputHelper o
         gpu.Linearize(p.Theta, gradient);
         var options = new EigenOptions { Method = EigenMethod.Lanczos, Tolerance = 1e-10 };
         double expected = EigenSolvers.TopK(new HessianOperator<double>(cpu), 1, options).Values[0];
-        double actual = EigenSolvers.TopK(new DeviceHessianOperator<double>(gpu), 1, options).Values[0];
+        double actual = EigenSolvers.TopK(new DeviceCurvatureOperator<double>(gpu), 1, options).Values[0];
         Assert.Equal(expected, actual, 1e-9 * Math.Abs(expected));
         // And against the dense matrix of the CPU Hessian, independently of the solver.
         double dense = SymmetricEigen.Decompose(LinearOperator.ToDense(new HessianOperator<double>(cpu)), p.Network.ParameterCount).Values.Max();

@@ -7,8 +7,8 @@ namespace SharpEdge.Training.Tests;
 
 /// <summary>
 /// <c>train --device cuda</c>'s wiring without a GPU: a Hessian engine given through the hooks (here one that counts its
-/// calls and applies the CPU R-operator in float64 on its own copy of the objective) is what λ_max and top-k are
-/// measured on, at every scheduled step; a curvature subset is refused. The GPU engine itself is tested against
+/// calls and applies the CPU R-operator in float64 on its own copy of the objective) is what λ_max, top-k and the
+/// Gauss-Newton λ_max are measured on, at every scheduled step; a curvature subset is refused. The GPU engine itself is tested against
 /// the CPU engine in SharpEdge.Gpu.Tests.
 /// </summary>
 public sealed class HessianEngineTests : IDisposable
@@ -19,7 +19,7 @@ public sealed class HessianEngineTests : IDisposable
 
     private static TrainingConfig Tiny => new()
     {
-        Model = "mlp:784-4-10:tanh", NumData = 64, LearningRate = 0.05, BatchSize = 8, Steps = 6, Measure = "lambda-max@3,top-k=2@6", EigenTolerance = 1e-6,
+        Model = "mlp:784-4-10:tanh", NumData = 64, LearningRate = 0.05, BatchSize = 8, Steps = 6, Measure = "lambda-max@3,top-k=2@6,gn-lambda-max@6", EigenTolerance = 1e-6,
     };
 
     private sealed class CountingEngine(Objective<float> objective) : IHessianEngine
@@ -38,6 +38,13 @@ public sealed class HessianEngineTests : IDisposable
             copy.Linearize(theta.ToArray(), new double[theta.Length]);
             return new HessianOperator<double>(copy);
         }
+
+        public ILinearOperator LinearizedGaussNewton(ReadOnlySpan<double> theta)
+        {
+            Calls++;
+            copy.Linearize(theta.ToArray(), new double[theta.Length]);
+            return new GaussNewtonOperator<double>(copy);
+        }
     }
 
     [Fact]
@@ -49,9 +56,10 @@ public sealed class HessianEngineTests : IDisposable
         var hooks = new TrainingHooks { HessianEngine = objective => engine = new CountingEngine(objective) };
         var withEngine = TrainingRun.Start(store, temp.Path, Tiny, "engine", hooks);
         Assert.NotNull(engine);
-        // λ_max at steps 0, 3, 6 and top-2 at 0 and 6: one linearization per measured step, shared by its solves
-        Assert.Equal(3, engine.Calls);
-        foreach (var metric in new[] { "lambda_max", "top_k_1", "top_k_2" })
+        // λ_max at steps 0, 3, 6 and top-2 at 0 and 6: one linearization per measured step, shared by its solves of H;
+        // the Gauss-Newton λ_max at 0 and 6 linearizes once more at each of them
+        Assert.Equal(3 + 2, engine.Calls);
+        foreach (var metric in new[] { "lambda_max", "top_k_1", "top_k_2", "gn_lambda_max" })
         {
             var expected = store.Metrics(plain.RunId, metric);
             var actual = store.Metrics(withEngine.RunId, metric);

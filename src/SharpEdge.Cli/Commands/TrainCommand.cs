@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using SharpEdge.Curvature.Measurements;
 using SharpEdge.Runs;
 using SharpEdge.Training;
 
@@ -70,7 +71,7 @@ public static class TrainCommand
         var results = new Option<string?>("--results") { Description = "run store folder (default $SHARPEDGE_RESULTS or ./results)" };
         var device = new Option<string>("--device")
         {
-            Description = "cuda: the Hessian's eigen-measurements (lambda-max, top-k) on all samples and batch sharpness of an MLP on the GPU (training steps stay on the CPU); cpu: everything on the CPU",
+            Description = $"cuda: the eigen-measurements of the Hessian and Gauss-Newton matrix ({EngineMeasurements.HessianEngineNames}) on all samples and batch sharpness ({EngineMeasurements.BatchEngineNames}) of an MLP on the GPU (training steps stay on the CPU); cpu: everything on the CPU",
             DefaultValueFactory = _ => "cpu",
         }.AcceptOnlyFromAmong("cpu", "cuda");
         var threads = CommonOptions.Threads();
@@ -147,7 +148,7 @@ public static class TrainCommand
                 HessianEngine = gpu is null ? null : objective =>
                 {
                     var engine = new Gpu.Curvature.DeviceMlp<float>(gpu, objective.Network, objective.Loss, objective.Data);
-                    CommandRunner.Log($"train: the Hessian's eigen-measurements on {gpu.Description} (GEMMs: {engine.GemmBackend})");
+                    CommandRunner.Log($"train: the eigen-measurements ({EngineMeasurements.HessianEngineNames}) on {gpu.Description} (GEMMs: {engine.GemmBackend})");
                     return engine;
                 },
                 BatchEngine = gpu is null ? null : (objective, batch) =>

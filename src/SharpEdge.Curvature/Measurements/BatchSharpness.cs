@@ -29,12 +29,6 @@ public sealed class BatchSharpness : IMeasurement
         return new MeasurementResult(Name, estimate with { Products = stream.Evaluated });
     }
 
-    /// <summary>
-    /// True for the measurements that take their batches through <see cref="MeasurementContext{T}.CurvatureAlongGradientStream"/>,
-    /// and so from <see cref="MeasurementContext{T}.BatchEngine"/> when one is set: only they need one built.
-    /// </summary>
-    public static bool UsesBatchEngine(IMeasurement measurement) => measurement is BatchSharpness or BatchSharpnessRatioOfMeans;
-
     /// <summary>(g_Bᵀ H_B g_B, ‖g_B‖²) of the worker's batch at θ.</summary>
     internal static BatchEvaluation<T> CurvatureSample<T>(ReadOnlyMemory<T> theta) where T : unmanaged, IFloatingPointIeee754<T> =>
         (worker, _, values) =>

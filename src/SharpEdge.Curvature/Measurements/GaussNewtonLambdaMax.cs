@@ -18,7 +18,7 @@ public sealed class GaussNewtonLambdaMax : IMeasurement
 
     public MeasurementResult Measure<T>(MeasurementContext<T> context) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var (result, shared) = context.TopEigenpairs(EigenvectorCache.GaussNewton, () => new GaussNewtonOperator<T>(context.Curvature), 1);
+        var (result, shared) = context.GaussNewtonEigenpairs(1);
         return MeasurementResult.FromEigenpairs(Name, result, shared);
     }
 }

@@ -24,13 +24,6 @@ public sealed class LambdaMax : IBlockMeasurement
         return MeasurementResult.FromEigenpairs(Name, result, shared);
     }
 
-    /// <summary>
-    /// True for the measurements that solve through <see cref="MeasurementContext{T}.HessianEigenpairs"/> (λ_max, top-k,
-    /// gradient projection), and so on <see cref="MeasurementContext{T}.HessianEngine"/> when one is set: only they need
-    /// one built (it holds every curvature sample on the device).
-    /// </summary>
-    public static bool UsesHessianEngine(IMeasurement measurement) => measurement is LambdaMax or TopK or GradientProjection;
-
     /// <summary>λ_max of the Hessian block P_bᵀHP_b of one parameter tensor.</summary>
     public MeasurementResult MeasureBlock<T>(MeasurementContext<T> context, ParameterBlock block) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -44,7 +44,7 @@ public sealed class MeasurementContext<T> where T : unmanaged, IFloatingPointIee
     private int[]? curvatureIndices;
     private Objective<T>? evaluator;
     private Objective<T>? trainingBatchObjective;
-    private ILinearOperator? engineHessian;   // the HessianEngine's operator at θ: linearized once per context
+    private ILinearOperator? engineHessian, engineGaussNewton;   // the HessianEngine's operators at θ: linearized once per context
 
     public MeasurementContext(Objective<T> objective, ReadOnlyMemory<T> theta)
     {
@@ -344,7 +344,15 @@ public sealed class MeasurementContext<T> where T : unmanaged, IFloatingPointIee
         ? TopEigenpairs(EigenvectorCache.Hessian, () => engineHessian ??= engine.LinearizedHessian(ThetaAsDouble()), k, linearizeHere: false)
         : TopEigenpairs(EigenvectorCache.Hessian, () => new HessianOperator<T>(Curvature), k, linearizeHere: true);
 
-    /// <summary>Where the Hessian's eigen-measurements run when not on the CPU engine (a GPU); it holds the samples of <see cref="Curvature"/>. Set before the first measurement.</summary>
+    /// <summary>
+    /// The top <paramref name="k"/> eigenpairs of the full-data Gauss-Newton matrix of <see cref="Curvature"/> at θ: on
+    /// the <see cref="HessianEngine"/> when one is set, else by the CPU engine's R-forward and backward.
+    /// </summary>
+    public (EigenResult Result, bool Shared) GaussNewtonEigenpairs(int k) => HessianEngine is { } engine
+        ? TopEigenpairs(EigenvectorCache.GaussNewton, () => engineGaussNewton ??= engine.LinearizedGaussNewton(ThetaAsDouble()), k, linearizeHere: false)
+        : TopEigenpairs(EigenvectorCache.GaussNewton, () => new GaussNewtonOperator<T>(Curvature), k, linearizeHere: true);
+
+    /// <summary>Where the eigen-measurements of H and G run when not on the CPU engine (a GPU); it holds the samples of <see cref="Curvature"/>. Set before the first measurement.</summary>
     public IHessianEngine? HessianEngine { get; set; }
 
     /// <summary>Where batch sharpness evaluates its batches when not on the CPU workers (a GPU), for batches of <see cref="BatchSize"/> samples.</summary>

@@ -183,18 +183,27 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
         stream.Synchronize();
         double value = loss.Evaluate(outputs, data, 0, rows, rows, outputGradient);
         buffers[^1].DA.CopyFromCPU(stream, outputGradient);
+        Backward(stream, b => b.DA, b => b.DZ);
+        stream.Synchronize();
+        linearized = true;
+        return value;
+    }
+
+    // The backward pass from the output's seed in da(last layer) into the gradient buffer: dz = da ⊙ σ'(z), ∂W = dzᵀ a_prev,
+    // ∂b = Σ_rows dz, da_prev = dz W. ∇L seeds it with ∂L/∂z in (DA, DZ); G·v with ∇²_z L · R{z} in (RDA, RDZ), which
+    // leaves the linearization's DA and DZ as they are.
+    private void Backward(AcceleratorStream stream, Func<LayerBuffers, ArrayView<T>> da, Func<LayerBuffers, ArrayView<T>> dz)
+    {
+        int rows = data.Count;
         for (int l = layers.Length - 1; l >= 0; l--)
         {
             var (layer, b) = (layers[l], buffers[l]);
             ArrayView<T> previous = l == 0 ? inputs.View : buffers[l - 1].A;
-            if (layer.Activation != DenseActivation.Identity) biasTimesSlope(stream, (int)b.Z.Length, b.DA, b.DA, 0, b.Z, b.A, b.DZ, layer.Activation);
-            Gemm(stream, layer.Out, layer.In, rows, b.DZ, layer.Out, true, previous, layer.In, false, Weights(gradient, layer), 1.0, 0.0);
-            if (layer.HasBias) BiasGradient(stream, rows, layer.Out, b.DZ, Bias(gradient, layer));
-            if (l > 0) Gemm(stream, rows, layer.In, layer.Out, b.DZ, layer.Out, false, Weights(theta, layer), layer.In, false, buffers[l - 1].DA, 1.0, 0.0);
+            if (layer.Activation != DenseActivation.Identity) biasTimesSlope(stream, (int)b.Z.Length, da(b), da(b), 0, b.Z, b.A, dz(b), layer.Activation);
+            Gemm(stream, layer.Out, layer.In, rows, dz(b), layer.Out, true, previous, layer.In, false, Weights(gradient, layer), 1.0, 0.0);
+            if (layer.HasBias) BiasGradient(stream, rows, layer.Out, dz(b), Bias(gradient, layer));
+            if (l > 0) Gemm(stream, rows, layer.In, layer.Out, dz(b), layer.Out, false, Weights(theta, layer), layer.In, false, da(buffers[l - 1]), 1.0, 0.0);
         }
-        stream.Synchronize();
-        linearized = true;
-        return value;
     }
 
     /// <summary>
@@ -251,13 +260,65 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
     public ILinearOperator LinearizedHessian(ReadOnlySpan<double> parameters)
     {
         Loss = Linearize(parameters, new double[ParameterCount]);
-        return new DeviceHessianOperator<T>(this);
+        return new DeviceCurvatureOperator<T>(this);
     }
 
     /// <summary><see cref="HessianVectorProduct"/> of the v already on the device, H·v left there (see <see cref="LinearizeOnDevice"/>).</summary>
     public void HessianVectorProductOnDevice()
     {
-        if (!linearized) throw new InvalidOperationException("Linearize the loss at θ before asking for Hessian-vector products");
+        var stream = ROutputSeed("Hessian-vector products");
+        int rows = data.Count;
+        for (int l = layers.Length - 1; l >= 0; l--)
+        {
+            var (layer, b) = (layers[l], buffers[l]);
+            ArrayView<T> previous = l == 0 ? inputs.View : buffers[l - 1].A;
+            if (layer.Activation != DenseActivation.Identity) rBackward(stream, (int)b.Z.Length, b.Z, b.A, b.RZ, b.DA, b.RDA, b.RDZ, layer.Activation);
+            Gemm(stream, layer.Out, layer.In, rows, b.RDZ, layer.Out, true, previous, layer.In, false, Weights(gradient, layer), 1.0, 0.0);
+            if (l > 0) Gemm(stream, layer.Out, layer.In, rows, b.DZ, layer.Out, true, buffers[l - 1].RA, layer.In, false, Weights(gradient, layer), 1.0, 1.0);
+            if (layer.HasBias) BiasGradient(stream, rows, layer.Out, b.RDZ, Bias(gradient, layer));
+            if (l > 0)
+            {
+                Gemm(stream, rows, layer.In, layer.Out, b.RDZ, layer.Out, false, Weights(theta, layer), layer.In, false, buffers[l - 1].RDA, 1.0, 0.0);
+                Gemm(stream, rows, layer.In, layer.Out, b.DZ, layer.Out, false, Weights(direction, layer), layer.In, false, buffers[l - 1].RDA, 1.0, 1.0);
+            }
+        }
+        stream.Synchronize();
+    }
+
+    /// <summary>
+    /// G·v = Jᵀ ∇²_z L J v of the v already on the device: the R-forward pass and the loss's output Hessian, then one
+    /// plain backward pass (no second-order term of the network); G·v left in the gradient buffer.
+    /// </summary>
+    public void GaussNewtonVectorProductOnDevice()
+    {
+        var stream = ROutputSeed("Gauss-Newton products");
+        Backward(stream, b => b.RDA, b => b.RDZ);
+        stream.Synchronize();
+    }
+
+    /// <summary>G·v at the point of the last <see cref="Linearize"/>.</summary>
+    public void GaussNewtonVectorProduct(ReadOnlySpan<double> v, Span<double> gv)
+    {
+        if (!linearized) throw new InvalidOperationException("Linearize the loss at θ before asking for Gauss-Newton products");
+        CheckLength(gv.Length, "G·v");
+        Upload(direction, v, "v");
+        GaussNewtonVectorProductOnDevice();
+        Download(gv);
+    }
+
+    /// <summary>Linearizes at <paramref name="parameters"/> (<see cref="Loss"/> set) and returns the Gauss-Newton matrix there as an operator.</summary>
+    public ILinearOperator LinearizedGaussNewton(ReadOnlySpan<double> parameters)
+    {
+        Loss = Linearize(parameters, new double[ParameterCount]);
+        return new DeviceCurvatureOperator<T>(this, gaussNewton: true);
+    }
+
+    // The R-forward pass of the direction on the device, R{z} = R{a_prev} Wᵀ + a_prev Vᵀ + v_b and R{a} = σ'(z) ⊙ R{z}
+    // layer by layer, then the loss's output Hessian applied to R{z} of the last layer on the host, back in its RDA:
+    // the seed of both the R-backward pass (H·v) and the plain backward pass (G·v).
+    private AcceleratorStream ROutputSeed(string products)
+    {
+        if (!linearized) throw new InvalidOperationException($"Linearize the loss at θ before asking for {products}");
         var stream = BoundStream();
         int rows = data.Count;
         for (int l = 0; l < layers.Length; l++)
@@ -274,21 +335,7 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
         stream.Synchronize();
         loss.HessianProduct(outputs, data, 0, rows, rows, rOutputs, rOutputGradient);
         buffers[^1].RDA.CopyFromCPU(stream, rOutputGradient);
-        for (int l = layers.Length - 1; l >= 0; l--)
-        {
-            var (layer, b) = (layers[l], buffers[l]);
-            ArrayView<T> previous = l == 0 ? inputs.View : buffers[l - 1].A;
-            if (layer.Activation != DenseActivation.Identity) rBackward(stream, (int)b.Z.Length, b.Z, b.A, b.RZ, b.DA, b.RDA, b.RDZ, layer.Activation);
-            Gemm(stream, layer.Out, layer.In, rows, b.RDZ, layer.Out, true, previous, layer.In, false, Weights(gradient, layer), 1.0, 0.0);
-            if (l > 0) Gemm(stream, layer.Out, layer.In, rows, b.DZ, layer.Out, true, buffers[l - 1].RA, layer.In, false, Weights(gradient, layer), 1.0, 1.0);
-            if (layer.HasBias) BiasGradient(stream, rows, layer.Out, b.RDZ, Bias(gradient, layer));
-            if (l > 0)
-            {
-                Gemm(stream, rows, layer.In, layer.Out, b.RDZ, layer.Out, false, Weights(theta, layer), layer.In, false, buffers[l - 1].RDA, 1.0, 0.0);
-                Gemm(stream, rows, layer.In, layer.Out, b.DZ, layer.Out, false, Weights(direction, layer), layer.In, false, buffers[l - 1].RDA, 1.0, 1.0);
-            }
-        }
-        stream.Synchronize();
+        return stream;
     }
 
     // The accelerator's stream, with its CUDA context made current on the calling thread first (a thread-static check
