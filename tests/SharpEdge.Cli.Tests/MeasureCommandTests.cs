@@ -50,7 +50,7 @@ public class MeasureCommandTests
     {
         var f = Write();
         string[] extra = ["--seed", "3", "--tol", "1e-10", "--batch", "4", "--min-samples", "12", "--max-samples", "12"];
-        const string Measured = "lambda-max,top-k=3,gn-lambda-max,gni,batch-sharpness";
+        const string Measured = "lambda-max,top-k=3,gn-lambda-max,gni,batch-sharpness,gn-batch-sharpness";
         var cpu = CliRunner.Run(Args(f, Measured, extra));
         var gpu = CliRunner.RunWithEnvironment(new() { ["SHARPEDGE_CUDA_EMULATION"] = "1" }, [.. Args(f, Measured, extra), "--device", "cuda"]);
         Assert.True(cpu.ExitCode == 0, cpu.Stderr);
@@ -73,6 +73,8 @@ public class MeasureCommandTests
         // batch sharpness's batches on the device engine: the same 12 batches, the same estimate
         double sharpness = cm.GetProperty("batch-sharpness").GetProperty("value").GetDouble();
         Assert.Equal(sharpness, gm.GetProperty("batch-sharpness").GetProperty("value").GetDouble(), 1e-10 * Math.Abs(sharpness));
+        double gaussNewtonSharpness = cm.GetProperty("gn-batch-sharpness").GetProperty("value").GetDouble();
+        Assert.Equal(gaussNewtonSharpness, gm.GetProperty("gn-batch-sharpness").GetProperty("value").GetDouble(), 1e-10 * Math.Abs(gaussNewtonSharpness));
 
         // float32 on the device against float32 on the CPU
         var cpu32 = CliRunner.Run([.. Args(f, "lambda-max", "--seed", "3"), "--dtype", "f32"]);

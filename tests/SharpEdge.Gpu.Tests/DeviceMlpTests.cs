@@ -160,6 +160,12 @@ public sealed class DeviceMlpTests(CpuDeviceFixture fixture, ITestOutputHelper o
         Assert.Equal(expected.StandardError!.Value, actual.StandardError!.Value, 1e-10 * expected.StandardError.Value);
         var ratio = new BatchSharpnessRatioOfMeans().Measure(onDevice).Value;
         Assert.Equal(new BatchSharpnessRatioOfMeans().Measure(Context()).Value.Value, ratio.Value, 1e-12 * Math.Abs(ratio.Value));
+        // the Gauss-Newton form on the same batches, and different from the Hessian's
+        var expectedGaussNewton = new GaussNewtonBatchSharpness().Measure(Context()).Value;
+        var gaussNewton = new GaussNewtonBatchSharpness().Measure(onDevice).Value;
+        Assert.Equal(expectedGaussNewton.Samples, gaussNewton.Samples);
+        Assert.Equal(expectedGaussNewton.Value, gaussNewton.Value, 1e-12 * Math.Abs(expectedGaussNewton.Value));
+        Assert.NotEqual(actual.Value, gaussNewton.Value, 1e-3 * Math.Abs(actual.Value));
         output.WriteLine($"{spec} {loss}: batch sharpness {actual.Value:G6} ± {actual.StandardError:G3} over the same {actual.Samples} batches of {batch} as the CPU workers");
 
         // A batch of another size or shape is refused by name.

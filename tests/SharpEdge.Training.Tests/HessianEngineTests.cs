@@ -79,13 +79,22 @@ public sealed class HessianEngineTests : IDisposable
 
         public void SetParameters(ReadOnlySpan<double> parameters) => theta = [.. parameters.ToArray().Select(x => (float)x)];
 
-        public (double Curvature, double NormSquared) CurvatureAlongGradient(Samples<float> batch)
+        public (double Curvature, double NormSquared) CurvatureAlongGradient(Samples<float> batch, bool gaussNewton = false)
         {
             Batches++;
             Array.Copy(batch.Inputs, buffer.Inputs, batch.Inputs.Length);
             Array.Copy(batch.Targets!, buffer.Targets!, batch.Targets!.Length);
-            var (_, norm, curvature) = new Objective<float>(full.Network, full.Loss, buffer).CurvatureAlongGradient(theta);
-            return (curvature, norm);
+            var objective = new Objective<float>(full.Network, full.Loss, buffer);
+            if (!gaussNewton)
+            {
+                var (_, norm, curvature) = objective.CurvatureAlongGradient(theta);
+                return (curvature, norm);
+            }
+            var g = new float[theta.Length];
+            var gv = new float[theta.Length];
+            objective.Linearize(theta, g);
+            objective.GaussNewtonVectorProduct(g, gv);
+            return (g.Zip(gv, (x, y) => (double)x * y).Sum(), g.Sum(x => (double)x * x));
         }
     }
 

@@ -11,7 +11,7 @@ public static class EngineMeasurements
     public const string HessianEngineNames = "lambda-max, top-k, gradient-projection, gn-lambda-max";
 
     /// <summary>The measurements that evaluate their batches on <see cref="MeasurementContext{T}.BatchEngine"/> when one is set, for messages.</summary>
-    public const string BatchEngineNames = "batch-sharpness, batch-sharpness-ratio-of-means";
+    public const string BatchEngineNames = "batch-sharpness, batch-sharpness-ratio-of-means, gn-batch-sharpness";
 
     /// <summary>
     /// True for the measurements that solve through <see cref="MeasurementContext{T}.HessianEigenpairs"/> or
@@ -23,5 +23,5 @@ public static class EngineMeasurements
     /// True for the measurements that take their batches through <see cref="MeasurementContext{T}.CurvatureAlongGradientStream"/>,
     /// and so from the batch engine when one is set.
     /// </summary>
-    public static bool TakesBatchEngine(IMeasurement measurement) => measurement is BatchSharpness or BatchSharpnessRatioOfMeans;
+    public static bool TakesBatchEngine(IMeasurement measurement) => measurement is BatchSharpness or BatchSharpnessRatioOfMeans or GaussNewtonBatchSharpness;
 }

@@ -18,16 +18,19 @@ public sealed class GaussNewtonBatchSharpness : IMeasurement
     public MeasurementResult Measure<T>(MeasurementContext<T> context) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rule = context.Stopping(BatchSharpness.DefaultStopping);
-        var theta = context.Theta;
-        var stream = context.Sampler.Stream((worker, _, values) =>
+        var stream = context.CurvatureAlongGradientStream(rule.MaxSamples, gaussNewton: true);
+        var estimate = MonteCarlo.MeanOfRatios(stream.Pair, rule);
+        return new MeasurementResult(Name, estimate with { Products = stream.Evaluated });
+    }
+
+    /// <summary>(g_Bᵀ G_B g_B, ‖g_B‖²) of the worker's batch at θ.</summary>
+    internal static BatchEvaluation<T> CurvatureSample<T>(ReadOnlyMemory<T> theta) where T : unmanaged, IFloatingPointIeee754<T> =>
+        (worker, _, values) =>
         {
             var g = worker.Gradient;
             worker.Objective.Linearize(theta, g);
             worker.Objective.GaussNewtonVectorProduct(g, worker.Image);
             values[0] = MeasurementContext<T>.Dot(g, worker.Image);
             values[1] = MeasurementContext<T>.Dot(g, g);
-        }, 2, rule.MaxSamples);
-        var estimate = MonteCarlo.MeanOfRatios(stream.Pair, rule);
-        return new MeasurementResult(Name, estimate with { Products = stream.Evaluated });
-    }
+        };
 }

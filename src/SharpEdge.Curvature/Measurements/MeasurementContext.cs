@@ -359,16 +359,18 @@ public sealed class MeasurementContext<T> where T : unmanaged, IFloatingPointIee
     public IBatchCurvatureEngine<T>? BatchEngine { get; set; }
 
     /// <summary>
-    /// (g_Bᵀ H_B g_B, ‖g_B‖²) of Monte-Carlo batches 0, 1, … at θ: on <see cref="BatchEngine"/> when set (one batch at a
-    /// time, the same batches), else on the workers' CPU engines in parallel.
+    /// (g_Bᵀ H_B g_B, ‖g_B‖²) of Monte-Carlo batches 0, 1, … at θ, with <paramref name="gaussNewton"/> (g_Bᵀ G_B g_B, ‖g_B‖²):
+    /// on <see cref="BatchEngine"/> when set (one batch at a time, the same batches), else on the workers' CPU engines
+    /// in parallel.
     /// </summary>
-    public BatchSampler<T>.SampleStream CurvatureAlongGradientStream(int maxSamples)
+    public BatchSampler<T>.SampleStream CurvatureAlongGradientStream(int maxSamples, bool gaussNewton = false)
     {
-        if (BatchEngine is not { } engine) return Sampler.Stream(BatchSharpness.CurvatureSample(Theta), 2, maxSamples);
+        if (BatchEngine is not { } engine)
+            return Sampler.Stream(gaussNewton ? GaussNewtonBatchSharpness.CurvatureSample(Theta) : BatchSharpness.CurvatureSample(Theta), 2, maxSamples);
         engine.SetParameters(ThetaAsDouble());
         return Sampler.Stream((worker, _, values) =>
         {
-            var (curvature, norm) = engine.CurvatureAlongGradient(worker.Batch);
+            var (curvature, norm) = engine.CurvatureAlongGradient(worker.Batch, gaussNewton);
             values[0] = curvature;
             values[1] = norm;
         }, 2, maxSamples, maxWorkers: 1);

@@ -223,17 +223,19 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
     }
 
     /// <summary>
-    /// (g_Bᵀ H_B g_B, ‖g_B‖²) over <paramref name="batch"/> at the θ of the last <see cref="SetParameters"/>: the gradient is
+    /// (g_Bᵀ H_B g_B, ‖g_B‖²) over <paramref name="batch"/> at the θ of the last <see cref="SetParameters"/>, or with
+    /// <paramref name="gaussNewton"/> (g_Bᵀ G_B g_B, ‖g_B‖²): the gradient is
     /// taken on the device and used there as the direction of the product, and both dot products are summed there in
     /// float64 (<see cref="DenseKernels{T, TScalar, TOps}.DotPartials"/>).
     /// </summary>
-    public (double Curvature, double NormSquared) CurvatureAlongGradient(Samples<T> batch)
+    public (double Curvature, double NormSquared) CurvatureAlongGradient(Samples<T> batch, bool gaussNewton = false)
     {
         SetSamples(batch);
         LinearizeOnDevice();
         var stream = device.Accelerator.DefaultStream;
         gradient.View.CopyTo(stream, direction.View);
-        HessianVectorProductOnDevice();
+        if (gaussNewton) GaussNewtonVectorProductOnDevice();
+        else HessianVectorProductOnDevice();
         // g_Bᵀ(H_B g_B) and ‖g_B‖² on the device: only the partial sums cross, not two parameter vectors.
         int threads = (int)Math.Min(DotThreads, ParameterCount);
         partials ??= device.Accelerator.Allocate1D<double>(2 * threads);
