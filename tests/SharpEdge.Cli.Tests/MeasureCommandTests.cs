@@ -50,7 +50,7 @@ public class MeasureCommandTests
     {
         var f = Write();
         string[] extra = ["--seed", "3", "--tol", "1e-10", "--batch", "4", "--min-samples", "12", "--max-samples", "12"];
-        const string Measured = "lambda-max,top-k=3,gn-lambda-max,gni,batch-sharpness,gn-batch-sharpness";
+        const string Measured = "lambda-max,top-k=3,gn-lambda-max,trace,gni,batch-sharpness,gn-batch-sharpness";
         var cpu = CliRunner.Run(Args(f, Measured, extra));
         var gpu = CliRunner.RunWithEnvironment(new() { ["SHARPEDGE_CUDA_EMULATION"] = "1" }, [.. Args(f, Measured, extra), "--device", "cuda"]);
         Assert.True(cpu.ExitCode == 0, cpu.Stderr);
@@ -69,6 +69,10 @@ public class MeasureCommandTests
         double gaussNewton = cm.GetProperty("gn-lambda-max").GetProperty("value").GetDouble();
         Assert.Equal(gaussNewton, gm.GetProperty("gn-lambda-max").GetProperty("value").GetDouble(), 1e-9 * Math.Abs(gaussNewton));
         Assert.NotEqual(expected, gaussNewton, 1e-3 * Math.Abs(expected));   // G is not H here
+        // Hutchinson's trace from the engine's H·v on the same probes
+        double trace = cm.GetProperty("trace").GetProperty("value").GetDouble();
+        Assert.Equal(trace, gm.GetProperty("trace").GetProperty("value").GetDouble(), 1e-10 * Math.Abs(trace));
+        Assert.Equal(cm.GetProperty("trace").GetProperty("se").GetDouble(), gm.GetProperty("trace").GetProperty("se").GetDouble(), 1e-8 * Math.Abs(trace));
         Assert.Equal(cm.GetProperty("gni").GetProperty("value").GetDouble(), gm.GetProperty("gni").GetProperty("value").GetDouble(), 1e-12);
         // batch sharpness's batches on the device engine: the same 12 batches, the same estimate
         double sharpness = cm.GetProperty("batch-sharpness").GetProperty("value").GetDouble();

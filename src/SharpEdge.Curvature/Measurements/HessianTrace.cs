@@ -10,7 +10,8 @@ namespace SharpEdge.Curvature.Measurements;
 /// from the context's seed (HEAD's are time-seeded, §15.1.18). Cost: one full-data quadratic form zᵀHz per
 /// probe (one R-forward and one R-backward over all n, without forming Hz). Per layer, tr(P_bᵀHP_b) takes probes
 /// that are zero outside the tensor; a tensor no larger than the probe cap (a bias, a small layer) gets its exact
-/// trace Σᵢ eᵢᵀHeᵢ instead, for no more quadratic forms than Hutchinson's worst case.
+/// trace Σᵢ eᵢᵀHeᵢ instead, for no more quadratic forms than Hutchinson's worst case. With a Hessian engine (a GPU)
+/// the whole-θ trace takes each zᵀHz as z·(Hz) from the engine, on the same probes.
 /// </summary>
 public sealed class HessianTrace : IBlockMeasurement
 {
@@ -31,6 +32,17 @@ public sealed class HessianTrace : IBlockMeasurement
     private static Estimate Trace<T>(MeasurementContext<T> context, ParameterBlock block, Rng rng) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var rule = context.Stopping(DefaultStopping);
+        if (block.Count == context.ParameterCount && context.EngineHessian is { } onEngine)
+        {
+            var signs = new double[block.Count];
+            var image = new double[block.Count];
+            return MonteCarlo.Mean(_ =>
+            {
+                ProbeDistribution.Rademacher.Fill(rng, signs);
+                onEngine.Apply(signs, image);
+                return Float64Dot.Of<double>(signs, image);
+            }, rule, productsPerSample: 1);
+        }
         context.LinearizeForProducts();
         var full = context.Curvature;
         var z = new T[context.ParameterCount];

@@ -340,9 +340,12 @@ public sealed class MeasurementContext<T> where T : unmanaged, IFloatingPointIee
     /// The top <paramref name="k"/> eigenpairs of the full-data Hessian of <see cref="Curvature"/> at θ: on the
     /// <see cref="HessianEngine"/> when one is set (which linearizes on its own), else by the CPU engine's R-operator.
     /// </summary>
-    public (EigenResult Result, bool Shared) HessianEigenpairs(int k) => HessianEngine is { } engine
-        ? TopEigenpairs(EigenvectorCache.Hessian, () => engineHessian ??= engine.LinearizedHessian(ThetaAsDouble()), k, linearizeHere: false)
+    public (EigenResult Result, bool Shared) HessianEigenpairs(int k) => EngineHessian is { } onEngine
+        ? TopEigenpairs(EigenvectorCache.Hessian, () => onEngine, k, linearizeHere: false)
         : TopEigenpairs(EigenvectorCache.Hessian, () => new HessianOperator<T>(Curvature), k, linearizeHere: true);
+
+    /// <summary>The full-data Hessian at θ on <see cref="HessianEngine"/> (linearized there on first use), or null without one.</summary>
+    public ILinearOperator? EngineHessian => HessianEngine is { } engine ? engineHessian ??= engine.LinearizedHessian(ThetaAsDouble()) : null;
 
     /// <summary>
     /// The top <paramref name="k"/> eigenpairs of the full-data Gauss-Newton matrix of <see cref="Curvature"/> at θ: on
