@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# THE prepared check for a CUDA machine, no .NET needed there. Finishes in about 7 minutes on an H100.
+# THE prepared check for a CUDA machine, no .NET needed there. Finishes in about 8 minutes on an H100.
 #   1. unpacks the bundle built by scripts/publish-linux-x64.sh (artifacts/publish/sharpedge-linux-x64.tar.xz or .tar.gz,
 #      or $SHARPEDGE_BUNDLE) and prints the GPU it sees;
 #   2. correctness: the ensemble kernel on the GPU against the CPU trainer (8 models × 2 epochs of 1,000 steps,
@@ -9,10 +9,11 @@
 #      then the paper-shape kernel at 1-4 thread blocks per SM (GPU_CHECK_BLOCKS="1 3" to choose; 2 equals 1) and on one stream;
 #   4. the PyTorch ensemble (bench/phase_torch_ensemble.py, with and without CUDA graphs) if torch is importable;
 #   5. curvature: the EoSS mlp's gradient and H·v on the GPU beside PyTorch's (bench/compare_engine.py --device cuda),
-#      float32 and float64, at 8,192 samples and at batch 8, and the GPU's H·v against the CPU engine's;
+#      float32 and float64, at 8,192 samples and at batch 8, and the GPU's H·v against the CPU engine's; then
+#      `train --device cuda` beside `--device cpu` with λ_max, gn-λ_max, trace and batch sharpness scheduled;
 #   6. one table. Everything also goes to $OUT (if set) as JSON and logs.
 # Usage: bench/gpu_check.sh            (on a GPU node: srun --gres=gpu:1 bench/gpu_check.sh)
-#        (to ship it to a GPU machine, scripts/publish-linux-x64.sh --xz writes the smaller .tar.xz; about 7 minutes on an H100)
+#        (to ship it to a GPU machine, scripts/publish-linux-x64.sh --xz writes the smaller .tar.xz; about 8 minutes on an H100)
 #        GPU_CHECK_DRY_RUN=1 bench/gpu_check.sh   runs every step without a GPU, on ILGPU's CPU accelerator at toy sizes
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -123,6 +124,31 @@ elif [ -n "$torch_python" ]; then
   timeout 300 "$torch_python" "$root/bench/compare_engine.py" --device cuda --dtypes f32,f64 --samples 8192,8 --threads "$(nproc)" \
     --sharpedge "$se" --python "$torch_python" --json "$out/curvature.json" 2> "$out/curvature.log" | tee "$out/curvature.txt" \
     || { cat "$out/curvature.log" >&2; log "curvature comparison failed"; }
+fi
+
+# 5b. train --device cuda beside --device cpu (this machine's cores): the EoSS mlp on the shipped fmnist-mini, λ_max,
+#     the Gauss-Newton λ_max, the trace and batch sharpness at steps 0, 100 and 200 on each; the last values side by side
+#     (float32 engines with different summation orders: agreement to ~1e-4) and the time of each measurement.
+if [ "${GPU_CHECK_DRY_RUN:-0}" = 1 ]; then train_size=(--model mlp:784-16-10:tanh --num-data 64 --steps 4) every=2
+else train_size=(--model mlp --steps 200) every=100; fi
+for target in cuda cpu; do
+  timeout 240 "$se" train --dataset fmnist-mini "${train_size[@]}" --lr 0.05 --batch 8 --device $target --json \
+    --measure "lambda-max@$every,gn-lambda-max@$every,trace@$every,batch-sharpness@$every" > "$out/train-$target.json" 2> "$out/train-$target.log" \
+    || { tail -3 "$out/train-$target.log" >&2; log "train --device $target failed (see $out/train-$target.log)"; }
+done
+if [ -n "$python" ]; then
+  "$python" - "$out/train-cuda.json" "$out/train-cpu.json" <<'PY' | tee "$out/train-compare.txt" >&2
+import json, sys
+try: gpu, cpu = (json.load(open(f)) for f in sys.argv[1:3])
+except Exception as e: print(f"gpu_check: train --device cuda/cpu: no comparison ({e})"); sys.exit(0)
+times = lambda d: {t["name"]: t["seconds"] for t in d["time"]}
+tg, tc = times(gpu), times(cpu)
+for name in gpu["last"]:
+    a, b = gpu["last"][name], cpu["last"].get(name)
+    rel = abs(a - b) / abs(b) if b else float("nan")
+    key = name.replace("_", "-")
+    print(f"gpu_check: train {name}: cuda {a:.8g}  cpu {b:.8g}  relative difference {rel:.2g}; seconds cuda {tg.get(key, float('nan')):.2f}  cpu {tc.get(key, float('nan')):.2f}")
+PY
 fi
 
 # 6. One table.

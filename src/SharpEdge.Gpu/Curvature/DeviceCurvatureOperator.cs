@@ -7,7 +7,7 @@ namespace SharpEdge.Gpu.Curvature;
 /// its Gauss-Newton matrix, as an operator for the solvers and estimators of SharpEdge.Curvature: each product uploads
 /// v, runs the passes on the device and downloads the image.
 /// </summary>
-public sealed class DeviceCurvatureOperator<T>(DeviceMlp<T> mlp, bool gaussNewton = false) : ILinearOperator
+public sealed class DeviceCurvatureOperator<T>(DeviceMlp<T> mlp, bool gaussNewton) : ILinearOperator
     where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
 {
     public int Size => mlp.ParameterCount;

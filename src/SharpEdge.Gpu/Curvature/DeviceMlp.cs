@@ -10,8 +10,9 @@ namespace SharpEdge.Gpu.Curvature;
 
 /// <summary>
 /// The full-data loss of an MLP (Linear layers, each optionally followed by ReLU or tanh; a leading Flatten) on a
-/// <see cref="GpuDevice"/>, in float32 or float64: its value and gradient (<see cref="Linearize"/>) and exact Hessian-vector
-/// products by the R-operator (<see cref="HessianVectorProduct"/>), the same quantities as <see cref="Objective{T}"/>
+/// <see cref="GpuDevice"/>, in float32 or float64: its value and gradient (<see cref="Linearize"/>), exact Hessian-vector
+/// products by the R-operator (<see cref="HessianVectorProduct"/>) and Gauss-Newton products
+/// (<see cref="GaussNewtonVectorProduct"/>), the same quantities as <see cref="Objective{T}"/>
 /// computes on the CPU, over all samples at once (the activations of the mlp preset at 8,192 samples take ~0.4 GB in
 /// float64). The GEMMs run through cuBLAS where libcublas is found (<see cref="GemmBackend"/> says which), else through
 /// an ILGPU tiled kernel (ILGPU's CPU accelerator in the tests).
@@ -148,13 +149,19 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
     }
 
     /// <summary>hv = ∇²L(θ) v at the point of the last <see cref="Linearize"/>.</summary>
-    public void HessianVectorProduct(ReadOnlySpan<double> v, Span<double> hv)
+    public void HessianVectorProduct(ReadOnlySpan<double> v, Span<double> hv) => Product(v, hv, gaussNewton: false);
+
+    /// <summary>gv = G(θ) v, the generalised Gauss-Newton matrix, at the point of the last <see cref="Linearize"/>.</summary>
+    public void GaussNewtonVectorProduct(ReadOnlySpan<double> v, Span<double> gv) => Product(v, gv, gaussNewton: true);
+
+    private void Product(ReadOnlySpan<double> v, Span<double> image, bool gaussNewton)
     {
-        if (!linearized) throw new InvalidOperationException("Linearize the loss at θ before asking for Hessian-vector products");
-        CheckLength(hv.Length, "H·v");
+        if (!linearized) throw new InvalidOperationException($"Linearize the loss at θ before asking for {(gaussNewton ? "Gauss-Newton" : "Hessian-vector")} products");
+        CheckLength(image.Length, gaussNewton ? "G·v" : "H·v");
         Upload(direction, v, "v");
-        HessianVectorProductOnDevice();
-        Download(hv);
+        if (gaussNewton) GaussNewtonVectorProductOnDevice();
+        else HessianVectorProductOnDevice();
+        Download(image);
     }
 
     /// <summary>Copies θ to the device, for <see cref="LinearizeOnDevice"/>.</summary>
@@ -262,7 +269,7 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
     public ILinearOperator LinearizedHessian(ReadOnlySpan<double> parameters)
     {
         Loss = Linearize(parameters, new double[ParameterCount]);
-        return new DeviceCurvatureOperator<T>(this);
+        return new DeviceCurvatureOperator<T>(this, gaussNewton: false);
     }
 
     /// <summary><see cref="HessianVectorProduct"/> of the v already on the device, H·v left there (see <see cref="LinearizeOnDevice"/>).</summary>
@@ -296,16 +303,6 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
         var stream = ROutputSeed("Gauss-Newton products");
         Backward(stream, b => b.RDA, b => b.RDZ);
         stream.Synchronize();
-    }
-
-    /// <summary>G·v at the point of the last <see cref="Linearize"/>.</summary>
-    public void GaussNewtonVectorProduct(ReadOnlySpan<double> v, Span<double> gv)
-    {
-        if (!linearized) throw new InvalidOperationException("Linearize the loss at θ before asking for Gauss-Newton products");
-        CheckLength(gv.Length, "G·v");
-        Upload(direction, v, "v");
-        GaussNewtonVectorProductOnDevice();
-        Download(gv);
     }
 
     /// <summary>Linearizes at <paramref name="parameters"/> (<see cref="Loss"/> set) and returns the Gauss-Newton matrix there as an operator.</summary>
