@@ -65,26 +65,24 @@ public sealed class DeviceMlpTests(CpuDeviceFixture fixture, ITestOutputHelper o
 
         var rng = new Rng(9);
         double worst = 0.0, worstGaussNewton = 0.0;
+        // One product on both engines, compared; H·v and G·v interleaved (each leaves the other's inputs as they were).
+        double[] Product(string name, Action<double[], double[]> onCpu, Action<double[], double[]> onDevice, double[] v, ref double worstSoFar)
+        {
+            var expected = new double[n];
+            var image = new double[n];
+            onCpu(v, expected);
+            onDevice(v, image);
+            double difference = Compare.RelativeDifference(image, expected);
+            Assert.True(difference <= Tolerance, $"{name}: relative difference {difference:G3}");
+            worstSoFar = Math.Max(worstSoFar, difference);
+            return image;
+        }
         for (int trial = 0; trial < 3; trial++)
         {
             var v = new double[n];
             rng.FillNormal(v);
-            var expected = new double[n];
-            var hv = new double[n];
-            cpu.HessianVectorProduct(v, expected);
-            gpu.HessianVectorProduct(v, hv);
-            double difference = Compare.RelativeDifference(hv, expected);
-            Assert.True(difference <= Tolerance, $"H·v {trial}: relative difference {difference:G3}");
-            worst = Math.Max(worst, difference);
-
-            // G·v, interleaved with the H·v products (each leaves the other's inputs as they were)
-            var expectedGv = new double[n];
-            var gv = new double[n];
-            cpu.GaussNewtonVectorProduct(v, expectedGv);
-            gpu.GaussNewtonVectorProduct(v, gv);
-            double gnDifference = Compare.RelativeDifference(gv, expectedGv);
-            Assert.True(gnDifference <= Tolerance, $"G·v {trial}: relative difference {gnDifference:G3}");
-            worstGaussNewton = Math.Max(worstGaussNewton, gnDifference);
+            var hv = Product($"H·v {trial}", (x, y) => cpu.HessianVectorProduct(x, y), (x, y) => gpu.HessianVectorProduct(x, y), v, ref worst);
+            var gv = Product($"G·v {trial}", (x, y) => cpu.GaussNewtonVectorProduct(x, y), (x, y) => gpu.GaussNewtonVectorProduct(x, y), v, ref worstGaussNewton);
             // the network's second-order term makes H differ from G here (residuals are far from zero)
             Assert.True(Compare.RelativeDifference(hv, gv) > 1e-3, "H·v and G·v should differ away from interpolation");
         }
