@@ -35,7 +35,9 @@ public sealed class DashboardServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         IPAddress address = options.Validate();
         var store = new StoreAccess(options.ResultsFolder);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = store.ResultsFolder });
+        // the content root is the program's folder, not the results folder: that may not exist yet (the store may
+        // appear after the server starts), and ASP.NET refuses a content root that does not exist
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));

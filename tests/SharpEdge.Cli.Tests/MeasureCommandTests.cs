@@ -43,6 +43,18 @@ public class MeasureCommandTests
         Assert.Contains("Usage", r.Stdout);
     }
 
+    // Without a GPU, --device cuda is one error line naming only the choices measure's --device accepts (cpu, not auto).
+    [Fact]
+    public void Device_cuda_without_a_gpu_is_one_error_naming_cpu()
+    {
+        using (var cuda = Gpu.GpuDevice.TryOpenCuda()) if (cuda is not null) return;
+        var f = Write();
+        var r = CliRunner.Run([.. Args(f, "lambda-max"), "--device", "cuda"]);
+        Assert.Equal(1, r.ExitCode);
+        var line = Assert.Single(r.Stderr.Split((char)10, StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("sharpedge: error: --device cuda: no CUDA device found (no NVIDIA GPU, or no CUDA driver ILGPU can load); use --device cpu", line);
+    }
+
     // --device cuda on ILGPU's CPU accelerator (SHARPEDGE_CUDA_EMULATION): the eigen-measurements of H and G come from the
     // GPU engine and equal the CPU engine's, batch sharpness too; a measurement the GPU does not run (GNI) still runs on the CPU.
     [Fact]

@@ -128,6 +128,7 @@ public class PhaseDeviceTests
         Assert.Equal(1, r.ExitCode);
         var line = Assert.Single(Lines(r.Stderr));
         Assert.StartsWith("sharpedge: error: --device cuda: no CUDA device found", line);
+        Assert.EndsWith("use --device cpu or auto", line);
         Assert.False(Directory.Exists(Path.Combine(dir, "out")));
     }
 

@@ -101,6 +101,22 @@ public sealed class DownloaderTests : IDisposable
         Assert.False(File.Exists(_temp.File("f.bin")));
     }
 
+    // No network (here: nothing listens on the port) is an IOException naming the file and the URL, which the CLI
+    // reports as one `sharpedge: error:` line, not an internal error.
+    [Fact]
+    public void Unreachable_host_is_an_io_error_naming_the_file_and_url()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var url = $"http://127.0.0.1:{port}/g.bin";
+        var error = Assert.Throws<IOException>(() => Downloader().Download(new RemoteFile("g.bin", [url]), _temp.Path));
+        Assert.StartsWith($"g.bin: download failed from {url}: ", error.Message);
+        Assert.IsType<HttpRequestException>(error.InnerException);
+        Assert.False(File.Exists(_temp.File("g.bin")));
+    }
+
     [Fact]
     public void Truncated_archive_is_reported_by_name()
     {

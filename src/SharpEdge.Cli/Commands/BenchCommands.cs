@@ -76,7 +76,7 @@ public static class BenchCommands
         command.SetAction(parse =>
         {
             var rows = new List<EngineResult>();
-            using var gpu = parse.GetValue(device) == "cuda" ? PhaseDevice.Open(Gpu.DeviceChoice.Cuda, "bench engine") : null;
+            using var gpu = parse.GetValue(device) == "cuda" ? PhaseDevice.Open(Gpu.DeviceChoice.Cuda, "bench engine", offersAuto: false) : null;
             foreach (var dtype in parse.GetValue(dtypes)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                 foreach (var n in ParseInts(parse.GetValue(samples)!, "--samples"))
                     foreach (var t in ParseInts(parse.GetValue(threads)!, "--threads"))

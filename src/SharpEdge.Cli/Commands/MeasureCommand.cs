@@ -144,7 +144,7 @@ public static class MeasureCommand
             Threads = Parallelism.Threads,
             Log = CommandRunner.Log,
         };
-        using var gpu = r.Cuda ? PhaseDevice.Open(Gpu.DeviceChoice.Cuda, "measure") : null;
+        using var gpu = r.Cuda ? PhaseDevice.Open(Gpu.DeviceChoice.Cuda, "measure", offersAuto: false) : null;
         // The GPU engine holds the samples the Hessian is measured on (all of them, or the --curvature-subset), built only
         // when an eigen-measurement takes it; batch sharpness's batches go to a second engine over a batch-sized buffer.
         using var engine = gpu is null || !r.Measurements.Any(EngineMeasurements.TakesHessianEngine) ? null

@@ -13,15 +13,16 @@ internal static class PhaseDevice
 
     /// <summary>
     /// The first CUDA device for <c>cuda</c> (an error without one) and <c>auto</c> (one stderr line and null without
-    /// one); null for <c>cpu</c>.
+    /// one); null for <c>cpu</c>. <paramref name="offersAuto"/>: whether the command's <c>--device</c> has <c>auto</c>
+    /// (phase commands), so that the error names only choices the command accepts.
     /// </summary>
-    public static GpuDevice? Open(DeviceChoice choice, string label)
+    public static GpuDevice? Open(DeviceChoice choice, string label, bool offersAuto = true)
     {
         if (choice == DeviceChoice.Cpu) return null;
         var cuda = Environment.GetEnvironmentVariable(EmulationVariable) == "1" ? GpuDevice.OpenCpu() : GpuDevice.TryOpenCuda();
         if (cuda is not null) return cuda;
         if (choice == DeviceChoice.Cuda)
-            throw new InvalidOperationException("--device cuda: no CUDA device found (no NVIDIA GPU, or no CUDA driver ILGPU can load); use --device cpu or auto");
+            throw new InvalidOperationException("--device cuda: no CUDA device found (no NVIDIA GPU, or no CUDA driver ILGPU can load); use --device cpu" + (offersAuto ? " or auto" : ""));
         CommandRunner.Log($"{label}: no CUDA device found; training on the CPU");
         return null;
     }

@@ -142,7 +142,7 @@ public static class TrainCommand
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => Interrupt("train", c, cancel));
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => Interrupt("train", c, cancel));
             var progress = new ProgressLine("train");
-            using var gpu = parse.GetValue(device) == "cuda" ? PhaseDevice.Open(Gpu.DeviceChoice.Cuda, "train") : null;
+            using var gpu = parse.GetValue(device) == "cuda" ? PhaseDevice.Open(Gpu.DeviceChoice.Cuda, "train", offersAuto: false) : null;
             var hooks = new TrainingHooks(p => Report(progress, p), CommandRunner.Log, cancel.Token)
             {
                 HessianEngine = gpu is null ? null : objective =>

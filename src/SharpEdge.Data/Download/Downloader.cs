@@ -84,8 +84,10 @@ public sealed class Downloader
                 if (file.Urls.Count > 1) Log?.Invoke($"{file.FileName}: {url} failed ({e.Message}); trying the next mirror");
             }
         }
-        // one URL: its own error already names the file and the problem
-        if (file.Urls.Count == 1) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(last!);
+        // one URL: a server's answer (an IOException) already names the URL and the problem; a network failure
+        // (no route, no name resolution, a timeout) is wrapped so that it names the file and the URL too
+        if (file.Urls.Count == 1 && last is IOException) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(last);
+        if (file.Urls.Count == 1) throw new IOException($"{file.FileName}: download failed from {file.Urls[0]}: {last!.Message}", last);
         throw new IOException($"{file.FileName}: download failed from {string.Join(", ", file.Urls)}: {last!.Message}", last);
     }
 
