@@ -58,7 +58,7 @@ print('\n'.join(p for d in dirs for p in sorted(glob.glob(os.path.join(d, 'nvidi
 fi
 
 # 1-2. Device, kernel against the CPU trainer; no throughput run yet (--models 2 --epochs 1 --batches 10).
-timeout 120 "$se" bench ensemble --device $device --check-models $check_models --check-epochs $check_epochs --models 2 --epochs 1 --batches $steps --cpu-epochs 0 --json \
+timeout -k 15 120 "$se" bench ensemble --device $device --check-models $check_models --check-epochs $check_epochs --models 2 --epochs 1 --batches $steps --cpu-epochs 0 --json \
   > "$out/check.json" 2> "$out/check.log"
 status=$?
 cat "$out/check.log" >&2
@@ -66,7 +66,7 @@ if [ $status -ne 0 ]; then log "the CUDA check failed (exit $status); see $out/c
 
 # phase train through the CLI on both devices, same seeds: the data.npz arrays must agree.
 for target in cuda cpu; do
-  timeout 60 "$se" phase train --device $target --lr 2 --eps 0.5 --seeds 4 --epochs 20 --batches $((steps / 10)) --out "$work/cell-$target" --json \
+  timeout -k 15 60 "$se" phase train --device $target --lr 2 --eps 0.5 --seeds 4 --epochs 20 --batches $((steps / 10)) --out "$work/cell-$target" --json \
     > "$out/phase-train-$target.json" 2> "$out/phase-train-$target.log" || { cat "$out/phase-train-$target.log" >&2; log "phase train --device $target failed"; }
 done
 if [ -n "$python" ] && "$python" -c "import numpy" 2> /dev/null; then
@@ -82,13 +82,13 @@ fi
 # 3. Throughput: a pilot (100 epochs of 250 steps, 20 of them saves) estimates the rate between saves, then the timed
 #    run gets about 30 s of training between saves. A real run saves 20 times in 10⁸ steps, so the projection to the
 #    paper's sweep uses the rate between saves; the rate with every save included is printed beside it.
-timeout 150 "$se" bench ensemble --device $device --check-models 0 --models $models --epochs 100 --batches $((steps / 4)) --cpu-epochs 0 --json \
+timeout -k 15 150 "$se" bench ensemble --device $device --check-models 0 --models $models --epochs 100 --batches $((steps / 4)) --cpu-epochs 0 --json \
   > "$out/pilot.json" 2> "$out/pilot.log" || { cat "$out/pilot.log" >&2; log "pilot run failed"; }
 rate=$(json_field "$out/pilot.json" "d['throughput'][0]['steady_model_steps_per_second']" 2> /dev/null || echo 1e7)
 epochs=$("$python" -c "import sys; e = 30 * float(sys.argv[1]) / ($models * $steps); print(max(100, min(5000, int(e // 20) * 20)))" "$rate" 2> /dev/null || echo 100)
 [ "${GPU_CHECK_DRY_RUN:-0}" = 1 ] && epochs=40
 log "pilot: $rate model-steps/s between saves; timed run: $models models x $epochs epochs x $steps steps"
-timeout 200 "$se" bench ensemble --device $device --check-models 0 --models $models --epochs "$epochs" --batches $steps --cpu-epochs $cpu_epochs --json \
+timeout -k 15 200 "$se" bench ensemble --device $device --check-models 0 --models $models --epochs "$epochs" --batches $steps --cpu-epochs $cpu_epochs --json \
   > "$out/ensemble.json" 2> "$out/ensemble.log" || { cat "$out/ensemble.log" >&2; log "throughput run failed"; }
 
 # 3b. Launch settings against the defaults, each on the paper's ensemble for 400 × 250 steps: the paper-shape kernel's
@@ -96,7 +96,7 @@ timeout 200 "$se" bench ensemble --device $device --check-models 0 --models $mod
 #     instead of two (each launch then ends in a partial wave of thread blocks).
 time_variant() {   # NAME VARIABLE=VALUE: writes $out/NAME.json
   local name=$1; shift
-  env "$@" timeout 90 "$se" bench ensemble --device $device --check-models 0 --models $models --epochs $([ "${GPU_CHECK_DRY_RUN:-0}" = 1 ] && echo 4 || echo 400) \
+  env "$@" timeout -k 15 90 "$se" bench ensemble --device $device --check-models 0 --models $models --epochs $([ "${GPU_CHECK_DRY_RUN:-0}" = 1 ] && echo 4 || echo 400) \
     --batches $((steps / 4)) --cpu-epochs 0 --json > "$out/$name.json" 2> "$out/$name.log" \
     && log "$name ($*): $(json_field "$out/$name.json" "d['throughput'][0]['steady_model_steps_per_second'] or d['throughput'][0]['model_steps_per_second']" 2> /dev/null) model-steps/s between saves" \
     || { tail -3 "$out/$name.log" >&2; log "$name ($*) failed"; }
@@ -109,7 +109,7 @@ torch_rows=()
 if [ -n "$torch_python" ] && "$torch_python" -c "import torch; assert '$torch_device' == 'cpu' or torch.cuda.is_available()" 2> /dev/null; then
   for mode in "" $([ $torch_device = cuda ] && echo --graph); do
     file="$out/torch${mode:+-graph}.json"
-    timeout 120 "$torch_python" "$root/bench/phase_torch_ensemble.py" --device $torch_device --models $models --epochs 3 --batches $steps $mode > "$file" 2> "$file.log" \
+    timeout -k 15 120 "$torch_python" "$root/bench/phase_torch_ensemble.py" --device $torch_device --models $models --epochs 3 --batches $steps $mode > "$file" 2> "$file.log" \
       && torch_rows+=("$file") || log "PyTorch ensemble $mode failed (see $file.log)"
   done
 else
@@ -121,7 +121,7 @@ fi
 if [ "${GPU_CHECK_DRY_RUN:-0}" = 1 ]; then
   log "dry run: no curvature comparison (the EoSS mlp on ILGPU's CPU accelerator takes hours)"
 elif [ -n "$torch_python" ]; then
-  timeout 300 "$torch_python" "$root/bench/compare_engine.py" --device cuda --dtypes f32,f64 --samples 8192,8 --threads "$(nproc)" \
+  timeout -k 15 300 "$torch_python" "$root/bench/compare_engine.py" --device cuda --dtypes f32,f64 --samples 8192,8 --threads "$(nproc)" \
     --sharpedge "$se" --python "$torch_python" --json "$out/curvature.json" 2> "$out/curvature.log" | tee "$out/curvature.txt" \
     || { cat "$out/curvature.log" >&2; log "curvature comparison failed"; }
 fi
@@ -129,11 +129,13 @@ fi
 # 5b. train --device cuda beside --device cpu (this machine's cores): the EoSS mlp on the shipped fmnist-mini, λ_max,
 #     the Gauss-Newton λ_max, the trace and batch sharpness at steps 0, 100 and 200 on each; the last values side by side
 #     (float32 engines with different summation orders: agreement to ~1e-4) and the time of each measurement.
-if [ "${GPU_CHECK_DRY_RUN:-0}" = 1 ]; then train_size=(--model mlp:784-16-10:tanh --num-data 64 --steps 4) every=2
-else train_size=(--model mlp --steps 200) every=100; fi
+# (The dry run measures only the eigenvalues: ILGPU's CPU accelerator takes seconds per product, and the trace and batch
+# sharpness take hundreds.)
+if [ "${GPU_CHECK_DRY_RUN:-0}" = 1 ]; then train_size=(--model mlp:784-4-10:tanh --num-data 32 --steps 1 --eig-tol 1e-3) measured="lambda-max@1,gn-lambda-max@1"
+else train_size=(--model mlp --steps 200) measured="lambda-max@100,gn-lambda-max@100,trace@100,batch-sharpness@100"; fi
 for target in cuda cpu; do
-  timeout 240 "$se" train --dataset fmnist-mini "${train_size[@]}" --lr 0.05 --batch 8 --device $target --json \
-    --measure "lambda-max@$every,gn-lambda-max@$every,trace@$every,batch-sharpness@$every" > "$out/train-$target.json" 2> "$out/train-$target.log" \
+  timeout -k 15 240 "$se" train --dataset fmnist-mini "${train_size[@]}" --lr 0.05 --batch 8 --device $target --json \
+    --measure "$measured" > "$out/train-$target.json" 2> "$out/train-$target.log" \
     || { tail -3 "$out/train-$target.log" >&2; log "train --device $target failed (see $out/train-$target.log)"; }
 done
 if [ -n "$python" ]; then
