@@ -50,6 +50,26 @@ public sealed class MeasurementCadence
         return rule is not null ? rule.Fires(step, batchSize) : step % every == 0;
     }
 
+    /// <summary>
+    /// How many steps t in [<paramref name="from"/>, <paramref name="to"/>) it fires at (the end of a run, where every
+    /// measurement is taken, aside), counted phase by phase: what an ETA needs from a cadence that is dense early.
+    /// </summary>
+    public long FiresBetween(long from, long to, int batchSize)
+    {
+        if (never) return 0;
+        from = Math.Max(0, from);
+        long count = 0, phaseStart = 0;
+        foreach (var (e, until) in early)
+        {
+            long a = Math.Max(from, phaseStart), b = Math.Min(to, until);
+            if (b > a) count += Cadence.MultiplesBetween(a, b, e);
+            phaseStart = until;
+        }
+        long rest = Math.Max(from, phaseStart);
+        if (rest >= to) return count;
+        return count + (rule is not null ? rule.FiresBetween(rest, to, batchSize) : Cadence.MultiplesBetween(rest, to, every));
+    }
+
     /// <summary>Parses the text after <c>@</c> for <paramref name="measurement"/> (whose HEAD rule <c>head</c> names).</summary>
     public static MeasurementCadence Parse(string text, IMeasurement measurement)
     {

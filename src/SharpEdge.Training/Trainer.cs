@@ -250,7 +250,8 @@ public sealed class Trainer
     private TrainingProgress Progress(long step, long startStep, double loss, Dictionary<string, double> latest, TimeSpan elapsed)
     {
         var rate = elapsed.TotalSeconds > 0 ? (step - startStep) / elapsed.TotalSeconds : 0;
-        TimeSpan? remaining = rate > 0 ? TimeSpan.FromSeconds(Math.Max(0, Config.Steps - step) / rate) : null;
+        var seconds = TrainingEta.Remaining(step, Config.Steps, Config.BatchSize, scheduled, Time.Shares, elapsed.TotalSeconds, step - startStep);
+        TimeSpan? remaining = seconds is { } s ? TimeSpan.FromSeconds(s) : null;
         return new TrainingProgress(step, Config.Steps, loss, new Dictionary<string, double>(latest), rate, remaining);
     }
 

@@ -32,6 +32,28 @@ public class MeasurementCadenceTests
         Assert.Equal(128 + 32 + 1, FiringSteps(seed, 256).Length);
     }
 
+    // The count an ETA uses, computed phase by phase, against firing step by step over many ranges (HEAD's λ_max
+    // rule doubles its interval after 10k and 30k steps; b = 64 takes its large-batch interval).
+    [Theory]
+    [InlineData("1<4/2<10/5", 8)]
+    [InlineData("head", 8)]
+    [InlineData("head", 64)]
+    [InlineData("1<128/4<256/head", 8)]
+    [InlineData("3<9/7", 8)]
+    [InlineData("end", 8)]
+    public void Fires_between_counts_the_firing_steps_of_a_range(string text, int batch)
+    {
+        var cadence = MeasurementCadence.Parse(text, LambdaMax);
+        var firing = FiringSteps(cadence, 40_000, batch);
+        var rng = new Random(5);
+        var ends = new long[] { 0, 1, 3, 4, 9, 10, 11, 127, 128, 255, 256, 257, 10_000, 10_001, 10_240, 30_000, 30_001, 39_999 };
+        foreach (var (from, to) in ends.SelectMany(a => ends.Select(b => (a, b))).Concat(Enumerable.Range(0, 200).Select(_ => ((long)rng.Next(40_000), (long)rng.Next(40_001)))))
+        {
+            long expected = firing.Count(step => step >= from && step < to);
+            Assert.True(expected == cadence.FiresBetween(from, to, batch), $"{text} on [{from}, {to}): {expected} firing steps, counted {cadence.FiresBetween(from, to, batch)}");
+        }
+    }
+
     [Theory]
     [InlineData("1<4/2<10/5")]
     [InlineData("head")]

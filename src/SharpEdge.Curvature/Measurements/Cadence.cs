@@ -48,6 +48,30 @@ public sealed record Cadence
         if (step < 0) throw new ArgumentOutOfRangeException(nameof(step), step, "steps count from 0");
         return step % Interval(step, batchSize) == 0;
     }
+
+    /// <summary>
+    /// How many steps t in [<paramref name="from"/>, <paramref name="to"/>) the rule fires at, counted piece by piece
+    /// (the interval is constant between growth thresholds), not step by step.
+    /// </summary>
+    public long FiresBetween(long from, long to, int batchSize)
+    {
+        from = Math.Max(0, from);
+        long count = 0, start = from;
+        // The interval changes at AfterStep + 1 of each growth, in increasing order of those steps.
+        foreach (var change in Growth.Select(g => g.AfterStep + 1).Where(s => s > from).Order().Append(long.MaxValue))
+        {
+            long end = Math.Min(to, change);
+            if (end > start) count += MultiplesBetween(start, end, Interval(start, batchSize));
+            start = Math.Max(start, change);
+            if (start >= to) break;
+        }
+        return count;
+    }
+
+    /// <summary>The multiples of <paramref name="k"/> in [<paramref name="from"/>, <paramref name="to"/>), for 0 ≤ from ≤ to.</summary>
+    public static long MultiplesBetween(long from, long to, long k) => to <= from ? 0 : CeilingDivide(to, k) - CeilingDivide(from, k);
+
+    private static long CeilingDivide(long n, long k) => (n + k - 1) / k;
 }
 
 /// <summary>The interval is multiplied by <see cref="Factor"/> for steps after <see cref="AfterStep"/>.</summary>
