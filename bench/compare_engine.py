@@ -61,7 +61,8 @@ def main():
                                  "ours_grad_ms": a["grad_seconds"] * 1e3, "torch_grad_ms": b["grad_seconds"] * 1e3,
                                  "ours_hvp_ms": a["hvp_seconds"] * 1e3, "torch_hvp_ms": b["hvp_seconds"] * 1e3,
                                  "ours_sample_ms": a["sharpness_sample_seconds"] * 1e3 if a.get("sharpness_sample_seconds") else None,
-                                 "hvp_difference_from_cpu": a.get("hvp_difference_from_cpu")})
+                                 "hvp_difference_from_cpu": a.get("hvp_difference_from_cpu"),
+                                 "ours_gauss_newton_ms": a["gauss_newton_seconds"] * 1e3 if a.get("gauss_newton_seconds") else None})
     print(f"EoSS mlp, CIFAR-shaped, MSE; PyTorch {torch.__version__} vs sharpedge on {args.device}, same weights and inputs; medians;"
           f" load average {load_before} before, {os.getloadavg()[0]:.2f} after")
     if rows and rows[0]["device"] != "cpu":
@@ -75,6 +76,9 @@ def main():
               f" {r['ours_hvp_ms']:8.2f} {r['torch_hvp_ms']:7.2f} {r['ours_hvp_ms'] / r['torch_hvp_ms']:6.2f} |"
               f" {r['ours_hvp_ms'] / r['ours_grad_ms']:13.2f} | {g:13.2f} {h:7.2f} {h / g:8.1f}x | {sample} | {check}")
     print("speed-up = PyTorch (forward+grad, then double-backward HVP) / ours; a batch-sharpness sample needs both on PyTorch's side")
+    for r in rows:
+        if r["ours_gauss_newton_ms"] is not None:
+            print(f"ours, {r['samples']} samples {r['dtype']}: one Gauss-Newton product G·v {r['ours_gauss_newton_ms']:.2f} ms (H·v {r['ours_hvp_ms']:.2f} ms)")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)

@@ -88,6 +88,7 @@ public static class BenchCommands
                             _ => throw new ArgumentException($"--dtypes: unknown dtype '{dtype}' (f32 or f64)"),
                         };
                         CommandRunner.Log($"{row.Model} samples={row.Samples} {row.Dtype} threads={row.Threads} on {row.Device}: grad {row.GradSeconds * 1e3:F2} ms, hvp {row.HvpSeconds * 1e3:F2} ms, vᵀHv {row.QuadraticFormSeconds * 1e3:F2} ms, gᵀHg/gᵀg sample {row.SharpnessSampleSeconds * 1e3:F2} ms" +
+                                          (row.GaussNewtonSeconds is { } g ? $", G·v {g * 1e3:F2} ms" : "") +
                                           (row.HvpDifferenceFromCpu is { } d ? $", H·v relative difference from the CPU engine {d:G3}" : ""));
                         rows.Add(row);
                     }
@@ -106,6 +107,9 @@ public static class BenchCommands
 
         /// <summary>On a GPU in float64: ‖H·v(GPU) − H·v(CPU)‖∞ / ‖H·v(CPU)‖∞ at the same θ and v.</summary>
         public double? HvpDifferenceFromCpu { get; init; }
+
+        /// <summary>On a GPU: one Gauss-Newton product G·v at the same point (R-forward and one backward pass).</summary>
+        public double? GaussNewtonSeconds { get; init; }
     }
 
     /// <summary>
@@ -173,6 +177,7 @@ public static class BenchCommands
         int samples = objective.Data.Count;
         var grad = Time(() => engine.LinearizeOnDevice(), samples);
         var hvp = Time(engine.HessianVectorProductOnDevice, samples);
+        var gaussNewton = Time(engine.GaussNewtonVectorProductOnDevice, samples);
         // One Monte-Carlo sample of batch sharpness as measure/train --device cuda take it: the batch's inputs uploaded,
         // g_B, H_B g_B and the two dot products on the device (batch-sized data only: a sample is a minibatch).
         double? sample = samples <= MaxSharpnessSampleBatch ? Time(() => engine.CurvatureAlongGradient(objective.Data), samples) : null;
@@ -191,6 +196,7 @@ public static class BenchCommands
         {
             Device = $"{gpu.Description}, GEMMs: {engine.GemmBackend}",
             HvpDifferenceFromCpu = difference,
+            GaussNewtonSeconds = gaussNewton,
         };
     }
 
