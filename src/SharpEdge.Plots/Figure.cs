@@ -60,12 +60,13 @@ public abstract class Figure
     {
         var (w, h) = PixelSize(scale);
         using var stream = new MemoryStream();
+        using var dashes = SvgDashes.Begin();   // Skia's SVG canvas cannot dash: see SvgDashes
         using (var canvas = SKSvgCanvas.Create(new SKRect(0, 0, w, h), stream))
         {
             canvas.Clear(SKColors.White);
             DrawChecked(canvas, new PixelRect(0, w, h, 0), (float)scale);
         }
-        return Encoding.UTF8.GetString(stream.ToArray());
+        return dashes.Apply(Encoding.UTF8.GetString(stream.ToArray()));
     }
 
     /// <summary>Draws the figure into <paramref name="area"/> (device pixels) of the canvas.</summary>

@@ -157,11 +157,10 @@ public sealed class HeatmapFigure : PlotFigure
     private void DrawContour(Plot plot, Contour contour, double x0, double dx, double y0, double dy)
     {
         var field = contour.Field ?? values;
-        var pattern = contour.Dash.ToPattern();
         bool labelled = false;
         for (int k = 0; k < contour.Levels.Count; k++)
         {
-            var color = PlotColors.Parse(contour.LevelColors?[k] ?? contour.Color, $"contour at {contour.Levels[k]}");
+            var (color, pattern) = LineDashPatterns.Stroke(PlotColors.Parse(contour.LevelColors?[k] ?? contour.Color, $"contour at {contour.Levels[k]}"), contour.Dash);
             foreach (var polyline in ContourTracer.Trace(field, contour.Levels[k], contour.Mask))
             {
                 var line = plot.Add.ScatterLine(

@@ -160,16 +160,31 @@ internal static class SeriesDrawing
         bool labelled = false;
         foreach (var (start, end) in Runs(n, i => double.IsFinite(ax[i]) && double.IsFinite(ay[i])))
         {
-            var line = plot.Add.Scatter(ax[start..end], ay[start..end], color);
+            var (stroke, pattern) = LineDashPatterns.Stroke(color, s.Dash);
+            var line = plot.Add.Scatter(ax[start..end], ay[start..end], stroke);
             line.LineWidth = s.LineWidth;
-            line.LinePattern = s.Dash.ToPattern();
-            line.MarkerSize = s.MarkerSize;
-            line.MarkerShape = s.MarkerSize > 0 ? s.Marker.ToShape() : MarkerShape.None;
-            if (s.Marker == PointMarker.HorizontalBar) line.MarkerLineWidth = 2.5f;   // a bar is all stroke: the default hairline is hard to see
+            line.LinePattern = pattern;
+            // A stand-in colour (SVG dashes) is for the line alone: the markers go on top in the series' own colour.
+            bool markersApart = s.MarkerSize > 0 && stroke.ARGB != color.ARGB;
+            SetMarkers(line, s, markersApart ? 0 : s.MarkerSize);
+            if (markersApart)
+            {
+                var markers = plot.Add.Scatter(ax[start..end], ay[start..end], color);
+                markers.LineWidth = 0;
+                SetMarkers(markers, s, s.MarkerSize);
+                markers.Axes.YAxis = yAxis;
+            }
             line.Axes.YAxis = yAxis;
             if (!labelled && !string.IsNullOrEmpty(s.Label)) { line.LegendText = s.Label; labelled = true; }
             for (int i = start; i < end; i++) { xRange.Include(ax[i]); yRange.Include(ay[i]); }
         }
+    }
+
+    private static void SetMarkers(Scatter scatter, Series s, float size)
+    {
+        scatter.MarkerSize = size;
+        scatter.MarkerShape = size > 0 ? s.Marker.ToShape() : MarkerShape.None;
+        if (s.Marker == PointMarker.HorizontalBar) scatter.MarkerLineWidth = 2.5f;   // a bar is all stroke: the default hairline is hard to see
     }
 
     /// <summary>Maximal index ranges [start, end) where <paramref name="ok"/> holds.</summary>
@@ -196,8 +211,7 @@ internal static class ReferenceLines
         string what = $"{(horizontal ? "horizontal" : "vertical")} line at {line.At}";
         double at = across.ToAxis(line.At);
         if (!double.IsFinite(at)) throw new ArgumentException($"{what} cannot be drawn on a {across} axis");
-        var color = PlotColors.Parse(line.Color, what);
-        var pattern = line.Dash.ToPattern();
+        var (color, pattern) = LineDashPatterns.Stroke(PlotColors.Parse(line.Color, what), line.Dash);
         (horizontal ? yRange : xRange).Include(at);
         if (line.From is null && line.To is null)
         {

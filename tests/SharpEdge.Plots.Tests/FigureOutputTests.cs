@@ -91,4 +91,29 @@ public sealed class FigureOutputTests : IDisposable
         Assert.Equal("DejaVu Sans", bold.FamilyName);
         Assert.True(bold.IsBold);
     }
+
+    // Skia's SVG canvas cannot dash a stroke (it drew dashes solid and said so on stderr): the SVG carries each dashed
+    // line's colour and pattern as stroke-dasharray, legend swatch included, and the markers of a dashed series keep
+    // the series' colour; no stand-in colour is left, and solid lines stay plain.
+    [Fact]
+    public void Svg_lines_keep_their_dashes_and_colours()
+    {
+        var figure = new LineFigure()
+            .Add(new Series("solid", [0, 1, 2], [1, 2, 3]) { Color = "#1F77B4" })
+            .Add(new Series("dash-dot with markers", [0, 1, 2], [3, 2, 1]) { Color = "#FF7F0E", Dash = LineDash.DashDot, MarkerSize = 5 })
+            .AddHorizontalLine(new ReferenceLine(2.5, "2/η") { Color = "#2CA02C" });   // dashed by default
+        string svg = figure.ToSvg();
+        Assert.Contains("stroke=\"#FF7F0E\" stroke-dasharray=\"10 4 2 4\"", svg);
+        Assert.Contains("stroke=\"#2CA02C\" stroke-dasharray=\"10 10\"", svg);
+        Assert.DoesNotContain("stroke=\"#1F77B4\" stroke-dasharray", svg);
+        Assert.Contains("stroke=\"#1F77B4\"", svg);
+        Assert.Contains("fill=\"#FF7F0E\"", svg);   // the markers
+        Assert.DoesNotContain("F1D2", svg);
+        // line and legend swatch of each dashed style
+        Assert.True(Count(svg, "stroke-dasharray=\"10 4 2 4\"") >= 2);
+        Assert.True(Count(svg, "stroke-dasharray=\"10 10\"") >= 2);
+        Assert.Null(SvgDashes.Current);   // the session ended with the figure
+    }
+
+    private static int Count(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
 }
