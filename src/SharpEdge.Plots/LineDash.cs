@@ -28,7 +28,7 @@ internal static class LineDashPatterns
     /// themselves, except while an <see cref="SvgDashes"/> session records (see there).
     /// </summary>
     public static (Color Color, LinePattern Pattern) Stroke(Color color, LineDash dash) =>
-        SvgDashes.Current is { } session && dash != LineDash.Solid ? session.Stand_in(color, dash) : (color, dash.ToPattern());
+        SvgDashes.Current is { } session && dash != LineDash.Solid ? session.StandIn(color, dash) : (color, dash.ToPattern());
 }
 
 /// <summary>
@@ -57,7 +57,7 @@ internal sealed class SvgDashes : IDisposable
         return current = new SvgDashes();
     }
 
-    public (Color Color, LinePattern Pattern) Stand_in(Color color, LineDash dash)
+    public (Color Color, LinePattern Pattern) StandIn(Color color, LineDash dash)
     {
         var key = (color.ARGB, dash);
         if (!standIns.TryGetValue(key, out var standIn))
