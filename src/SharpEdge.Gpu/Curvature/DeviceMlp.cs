@@ -154,9 +154,9 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
     /// <summary>gv = G(θ) v, the generalised Gauss-Newton matrix, at the point of the last <see cref="Linearize"/>.</summary>
     public void GaussNewtonVectorProduct(ReadOnlySpan<double> v, Span<double> gv) => Product(v, gv, gaussNewton: true);
 
+    // The products themselves refuse an engine that has not been linearized (ROutputSeed).
     private void Product(ReadOnlySpan<double> v, Span<double> image, bool gaussNewton)
     {
-        if (!linearized) throw new InvalidOperationException($"Linearize the loss at θ before asking for {(gaussNewton ? "Gauss-Newton" : "Hessian-vector")} products");
         CheckLength(image.Length, gaussNewton ? "G·v" : "H·v");
         Upload(direction, v, "v");
         if (gaussNewton) GaussNewtonVectorProductOnDevice();
