@@ -32,7 +32,8 @@ public static class TaskAttempt
         start.WorkingDirectory = workingDirectory;
         start.Environment[TaskEnvironmentVariable] = "1";
         start.Environment["SHARPEDGE_THREADS"] = threadText;
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        if (environment is not null)
+            foreach (var (name, value) in environment) start.Environment[name] = value;
         var clock = Stopwatch.StartNew();
         string? stopReason = null;
         int exitCode;
