@@ -30,9 +30,10 @@ public static class EnsembleTrainer
     // Thread blocks of the paper-shape kernel that must fit on one SM (.minnctapersm), which caps its registers per
     // thread at 65,536 / (128 · blocks). The kernel as it now stands needs 176 registers uncapped (2 blocks, 8 warps
     // per SM) and fits 3 blocks (168 registers, 12 warps) without spilling; at 4 (128) it spills the prefetched
-    // batch (ptxas 11.8 for sm_90, `ptxas -v` on KernelPtx.Ensemble's PTX). Measured on an H100 before the kernel
-    // lost its tanh's branches, when it needed 255 registers and spilled: 1 block 6.0-6.6×10⁸ model-steps/s
-    // between saves, 3 blocks 3.1×10⁸. bench/gpu_check.sh times 1, 3 and 4 blocks; SHARPEDGE_GPU_BLOCKS_PER_SM overrides.
+    // batch (ptxas 11.8 for sm_90, `ptxas -v` on KernelPtx.Ensemble's PTX). On an H100 (14,400 models × 10⁵ steps,
+    // saves included, one run): 1 block 4.44×10⁸ model-steps/s, 3 blocks 4.56×10⁸, 4 blocks 4.44×10⁸; a run that
+    // short is mostly its 20 saves, so 1 and 3 are a tie and 4 is no better. bench/gpu_check.sh times 1, 3 and 4 blocks
+    // on longer runs; SHARPEDGE_GPU_BLOCKS_PER_SM overrides.
     private const int PaperShapeBlocksPerSm = 3;
 
     internal static KernelSpecialization PaperShapeSpecialization => new(
@@ -183,7 +184,8 @@ public static class EnsembleTrainer
     /// Streams the ensemble is split over (contiguous groups of models, one stream each): two let one group's
     /// read-back and last, partial wave of thread blocks overlap the other group's launch. One stream pays both on
     /// every launch: with 14,400 models at 12 warps per SM of an H100 a launch is 4.5 waves of blocks, so about
-    /// 9 % of it would run on a half-empty GPU. SHARPEDGE_GPU_STREAMS overrides it (bench/gpu_check.sh compares 1 and 2).
+    /// 9 % of it would run on a half-empty GPU. Measured on an H100 in the run above: one stream 3.65×10⁸ model-steps/s
+    /// against two streams' 4.56×10⁸. SHARPEDGE_GPU_STREAMS overrides it (bench/gpu_check.sh compares 1 and 2).
     /// </summary>
     internal const int Streams = 2;
 

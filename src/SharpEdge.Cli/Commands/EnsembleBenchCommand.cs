@@ -63,16 +63,13 @@ internal static class EnsembleBenchCommand
                     {
                         device = r.Device, models = r.Models, epochs = r.Epochs, steps_per_epoch = r.StepsPerEpoch, setup_seconds = r.SetupSeconds,
                         training_seconds = r.TrainingSeconds, model_steps_per_second = r.ModelStepsPerSecond, paper_hours = r.PaperHours,
-                        steady_model_steps_per_second = r.SteadyModelStepsPerSecond,
-                        steady_paper_hours = r.SteadyModelStepsPerSecond is { } steady ? EnsembleThroughput.PaperModelSteps / steady / 3600.0 : (double?)null,
                     }),
                 });
                 return;
             }
-            Console.WriteLine($"{"trainer",-60} {"models",7} {"steps",10} {"seconds",8} {"model-steps/s",14} {"between saves",14} {"paper sweep (1.44e12)",22}");
+            Console.WriteLine($"{"trainer",-60} {"models",7} {"steps",10} {"seconds",8} {"model-steps/s",14} {"paper sweep (1.44e12, at most)",31}");
             foreach (var r in rows)
-                Console.WriteLine($"{r.Device,-60} {r.Models,7} {r.Epochs * r.StepsPerEpoch,10} {r.TrainingSeconds,8:F2} {r.ModelStepsPerSecond,14:G3} " +
-                                  $"{(r.SteadyModelStepsPerSecond is { } steady ? steady.ToString("G3") : "-"),14} {r.PaperHours,18:F1} h");
+                Console.WriteLine($"{r.Device,-60} {r.Models,7} {r.Epochs * r.StepsPerEpoch,10} {r.TrainingSeconds,8:F2} {r.ModelStepsPerSecond,14:G3} {r.PaperHours,29:F2} h");
         });
         return command;
     }
