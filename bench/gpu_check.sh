@@ -127,12 +127,13 @@ elif [ -n "$torch_python" ]; then
 fi
 
 # 5b. train --device cuda beside --device cpu (this machine's cores): the EoSS mlp on the shipped fmnist-mini, λ_max,
-#     the Gauss-Newton λ_max, the trace and batch sharpness at steps 0, 100 and 200 on each; the last values side by side
+#     the Gauss-Newton λ_max, the trace and batch sharpness (on the CPU workers at batch 8 either way) and its Gauss-Newton
+#     form at steps 0, 100 and 200 on each; the last values side by side
 #     (float32 engines with different summation orders: agreement to ~1e-4) and the time of each measurement.
 # (The dry run measures only the eigenvalues: ILGPU's CPU accelerator takes seconds per product, and the trace and batch
 # sharpness take hundreds.)
 if [ "${GPU_CHECK_DRY_RUN:-0}" = 1 ]; then train_size=(--model mlp:784-4-10:tanh --num-data 32 --steps 1 --eig-tol 1e-3) measured="lambda-max@1,gn-lambda-max@1"
-else train_size=(--model mlp --steps 200) measured="lambda-max@100,gn-lambda-max@100,trace@100,batch-sharpness@100"; fi
+else train_size=(--model mlp --steps 200) measured="lambda-max@100,gn-lambda-max@100,trace@100,batch-sharpness@100,gn-batch-sharpness@100"; fi
 for target in cuda cpu; do
   timeout -k 15 240 "$se" train --dataset fmnist-mini "${train_size[@]}" --lr 0.05 --batch 8 --device $target --json \
     --measure "$measured" > "$out/train-$target.json" 2> "$out/train-$target.log" \

@@ -104,10 +104,17 @@ public sealed class Trainer
 
     /// <summary>
     /// Builds a <see cref="BatchEngine"/> for this run's objective and batch size, or returns null when no scheduled
-    /// measurement (the end-of-run ones included) would use it.
+    /// measurement (the end-of-run ones included) would use it (<see cref="EngineMeasurements.TakesBatchEngine"/>).
     /// </summary>
-    public IBatchCurvatureEngine<float>? CreateBatchEngine(Func<Objective<float>, int, IBatchCurvatureEngine<float>> create) =>
-        scheduled.Any(m => EngineMeasurements.TakesBatchEngine(m.Measurement)) ? create(full, Config.BatchSize) : null;
+    public IBatchCurvatureEngine<float>? CreateBatchEngine(Func<Objective<float>, int, IBatchCurvatureEngine<float>> create)
+    {
+        bool gramPath = EngineMeasurements.CpuHasGramPath(Network, Config.BatchSize);
+        return scheduled.Any(m => EngineMeasurements.TakesBatchEngine(m.Measurement, gramPath)) ? create(full, Config.BatchSize) : null;
+    }
+
+    /// <summary>True when batch sharpness (the Hessian's forms) is scheduled and stays on the CPU workers even with a batch engine (<see cref="EngineMeasurements.CpuHasGramPath"/>).</summary>
+    public bool BatchSharpnessStaysOnCpu =>
+        EngineMeasurements.CpuHasGramPath(Network, Config.BatchSize) && scheduled.Any(m => m.Measurement is BatchSharpness or BatchSharpnessRatioOfMeans);
 
     public Network<float> Network { get; }
     public IReadOnlyList<ScheduledMeasurement> Measurements => scheduled;

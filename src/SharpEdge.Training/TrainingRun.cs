@@ -190,7 +190,9 @@ public static class TrainingRun
         {
             if (hooks?.HessianEngine is { } create) trainer.HessianEngine = engine = trainer.CreateHessianEngine(create);
             if (hooks?.BatchEngine is { } createBatch) trainer.BatchEngine = batchEngine = trainer.CreateBatchEngine(createBatch);
-            if ((hooks?.HessianEngine is not null || hooks?.BatchEngine is not null) && engine is null && batchEngine is null)
+            bool onCpu = hooks?.BatchEngine is not null && trainer.BatchSharpnessStaysOnCpu;
+            if (onCpu) hooks!.Log?.Invoke(EngineMeasurements.GramPathNote("train"));
+            if ((hooks?.HessianEngine is not null || hooks?.BatchEngine is not null) && engine is null && batchEngine is null && !onCpu)
                 hooks.Log?.Invoke($"train: no scheduled measurement runs on the GPU (only {EngineMeasurements.HessianEngineNames}, {EngineMeasurements.BatchEngineNames} do): all on the CPU");
             outcome = trainer.Run(state, output, hooks?.Cancel ?? default);
         }

@@ -56,7 +56,8 @@ public class MeasureCommandTests
     }
 
     // --device cuda on ILGPU's CPU accelerator (SHARPEDGE_CUDA_EMULATION): the eigen-measurements of H and G come from the
-    // GPU engine and equal the CPU engine's, batch sharpness too; a measurement the GPU does not run (GNI) still runs on the CPU.
+    // GPU engine and equal the CPU engine's, the Gauss-Newton batch sharpness too; batch sharpness of batches this small
+    // stays on the CPU workers (their Gram path is faster), and a measurement the GPU does not run (GNI) runs on the CPU.
     [Fact]
     public void Device_cuda_gives_the_cpu_eigenvalues()
     {
@@ -67,7 +68,8 @@ public class MeasureCommandTests
         var gpu = CliRunner.RunWithEnvironment(new() { ["SHARPEDGE_CUDA_EMULATION"] = "1" }, [.. Args(f, Measured, extra), "--device", "cuda"]);
         Assert.True(cpu.ExitCode == 0, cpu.Stderr);
         Assert.True(gpu.ExitCode == 0, gpu.Stderr);
-        Assert.Contains("the eigen-measurements of H and G and batch sharpness on ILGPU CPU accelerator", gpu.Stderr);
+        Assert.Contains("the eigen-measurements of H and G and gn-batch-sharpness on ILGPU CPU accelerator", gpu.Stderr);
+        Assert.Contains("measure: batch sharpness stays on the CPU workers", gpu.Stderr);
         using var c = JsonDocument.Parse(cpu.Stdout);
         using var g = JsonDocument.Parse(gpu.Stdout);
         Assert.Equal("cpu", c.RootElement.GetProperty("device").GetString());

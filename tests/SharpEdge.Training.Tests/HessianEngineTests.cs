@@ -98,29 +98,60 @@ public sealed class HessianEngineTests : IDisposable
         }
     }
 
+    // Each estimate equals the CPU workers' (same batches, float32 rounding apart); the engine saw every batch the
+    // estimates of `metrics` used, and at most one round of 8 past each stop.
+    private (CountingBatchEngine Engine, List<string> Log) RunWithBatchEngine(RunStore store, TrainingConfig config, string name, params string[] metrics)
+    {
+        var plain = TrainingRun.Start(store, temp.Path, config, name + "-cpu");
+        CountingBatchEngine? engine = null;
+        var log = new List<string>();
+        var hooks = new TrainingHooks(Log: log.Add) { BatchEngine = (objective, b) => engine = new CountingBatchEngine(objective, b) };
+        var withEngine = TrainingRun.Start(store, temp.Path, config, name, hooks);
+        Assert.NotNull(engine);
+        long used = 0;
+        foreach (var metric in new[] { "batch_sharpness", "gn_batch_sharpness" })
+        {
+            var expected = store.Metrics(plain.RunId, metric);
+            var actual = store.Metrics(withEngine.RunId, metric);
+            Assert.Equal(3, expected.Count);   // steps 0, 3 and 6
+            for (int i = 0; i < expected.Count; i++) Assert.Equal(expected[i].Value, actual[i].Value, 1e-4 * Math.Abs(expected[i].Value));
+            if (metrics.Contains(metric)) used += actual.Sum(m => (long)m.Samples!);
+        }
+        Assert.InRange(engine.Batches, used, used + metrics.Length * 3 * 8);
+        return (engine, log);
+    }
+
     [Fact]
-    public void Batch_sharpness_batches_go_to_the_batch_engine()
+    public void Batches_larger_than_the_gram_limit_go_to_the_batch_engine()
     {
         using var store = RunStore.Open(temp.Path);
-        var config = Tiny with { Measure = "batch-sharpness@3" };
-        var plain = TrainingRun.Start(store, temp.Path, config, "cpu");
-        CountingBatchEngine? engine = null;
-        var hooks = new TrainingHooks { BatchEngine = (objective, b) => engine = new CountingBatchEngine(objective, b) };
-        var withEngine = TrainingRun.Start(store, temp.Path, config, "engine", hooks);
-        Assert.NotNull(engine);
-        var expected = store.Metrics(plain.RunId, "batch_sharpness");
-        var actual = store.Metrics(withEngine.RunId, "batch_sharpness");
-        Assert.Equal(3, expected.Count);   // steps 0, 3 and 6
-        // every batch the estimates used came from the engine (and at most one round of 8 past each stop)
-        long used = actual.Sum(m => (long)m.Samples!);
-        Assert.InRange(engine.Batches, used, used + 3 * 8);
+        var config = Tiny with { NumData = 128, BatchSize = Objective<float>.GramBatchLimit + 16, Measure = "batch-sharpness@3,gn-batch-sharpness@3" };
+        var (_, log) = RunWithBatchEngine(store, config, "large", "batch_sharpness", "gn_batch_sharpness");
+        Assert.DoesNotContain(log, line => line.Contains("stays on the CPU workers"));
+    }
 
-        // No measurement that takes batches: no batch engine is built.
+    // Up to the Gram limit the CPU workers take batch sharpness from batch Gram matrices, faster than a GPU's one batch
+    // at a time: only the Gauss-Newton form's batches go to the engine, and the log says so.
+    [Fact]
+    public void Small_batches_keep_batch_sharpness_on_the_cpu_workers()
+    {
+        using var store = RunStore.Open(temp.Path);
+        var (_, log) = RunWithBatchEngine(store, Tiny with { Measure = "batch-sharpness@3,gn-batch-sharpness@3" }, "small", "gn_batch_sharpness");
+        Assert.Contains(log, line => line.Contains("batch sharpness stays on the CPU workers"));
+
+        // batch sharpness alone: no batch engine at all, and no "nothing on the GPU" line beside the note
         bool built = false;
+        log.Clear();
+        TrainingRun.Start(store, temp.Path, Tiny with { Measure = "batch-sharpness@3" }, "small-alone",
+            new TrainingHooks(Log: log.Add) { BatchEngine = (objective, b) => { built = true; return new CountingBatchEngine(objective, b); } });
+        Assert.False(built);
+        Assert.Contains(log, line => line.Contains("batch sharpness stays on the CPU workers"));
+        Assert.DoesNotContain(log, line => line.Contains("no scheduled measurement runs on the GPU"));
+
+        // no measurement that takes batches: no batch engine is built
         TrainingRun.Start(store, temp.Path, Tiny with { Measure = "lambda-max@3" }, "no-batches",
             new TrainingHooks { BatchEngine = (objective, b) => { built = true; return new CountingBatchEngine(objective, b); } });
         Assert.False(built);
-        for (int i = 0; i < expected.Count; i++) Assert.Equal(expected[i].Value, actual[i].Value, 1e-4 * Math.Abs(expected[i].Value));
     }
 
     [Fact]
@@ -135,14 +166,15 @@ public sealed class HessianEngineTests : IDisposable
             BatchEngine = (objective, b) => { batchBuilt = true; return new CountingBatchEngine(objective, b); },
         };
         // batch sharpness alone: no full-data engine (it would hold every sample on the device for nothing)
-        TrainingRun.Start(store, temp.Path, Tiny with { Measure = "batch-sharpness@3" }, "batches-only", Hooks());
+        TrainingRun.Start(store, temp.Path, Tiny with { Measure = "gn-batch-sharpness@3" }, "batches-only", Hooks());
         Assert.True(batchBuilt);
         Assert.False(hessianBuilt);
         Assert.DoesNotContain(log, line => line.Contains("no scheduled measurement runs on the GPU"));
 
-        // the end-of-run λ_max of --final takes the full-data engine even when nothing else is scheduled
+        // the end-of-run λ_max of --final takes the full-data engine even when nothing else is scheduled, and its
+        // batch sharpness the batch engine where batches exceed the Gram limit
         batchBuilt = false;
-        TrainingRun.Start(store, temp.Path, Tiny with { Measure = "", Final = true }, "final", Hooks());
+        TrainingRun.Start(store, temp.Path, Tiny with { Measure = "", Final = true, NumData = 128, BatchSize = Objective<float>.GramBatchLimit + 16 }, "final", Hooks());
         Assert.True(hessianBuilt);
         Assert.True(batchBuilt);
 

@@ -47,7 +47,7 @@ public static class MeasureCommand
         var cacheMb = new Option<long>("--cache-mb") { Description = "MiB of activations kept across full-data products (0: hold one chunk at a time and recompute)", DefaultValueFactory = _ => 2048 };
         var device = new Option<string>("--device")
         {
-            Description = $"cuda: the eigen-measurements of the Hessian and Gauss-Newton matrix ({EngineMeasurements.HessianEngineNames}) and batch sharpness ({EngineMeasurements.BatchEngineNames}) of an MLP on the GPU, the rest on the CPU; cpu: all on the CPU",
+            Description = $"cuda: for an MLP, the eigen-measurements of the Hessian and Gauss-Newton matrix ({EngineMeasurements.HessianEngineNames}), and the Monte-Carlo batches of {EngineMeasurements.BatchEngineNames}, on the GPU, the rest on the CPU; cpu: all on the CPU",
             DefaultValueFactory = _ => "cpu",
         }.AcceptOnlyFromAmong("cpu", "cuda");
         var dtype = CommonOptions.Dtype("f64");
@@ -149,13 +149,17 @@ public static class MeasureCommand
         // when an eigen-measurement takes it; batch sharpness's batches go to a second engine over a batch-sized buffer.
         using var engine = gpu is null || !r.Measurements.Any(EngineMeasurements.TakesHessianEngine) ? null
             : new Gpu.Curvature.DeviceMlp<T>(gpu, model.Network, model.Loss, context.Curvature.Data);
-        using var batchEngine = gpu is null || context.BatchSize is not int batchSize || !r.Measurements.Any(EngineMeasurements.TakesBatchEngine) ? null
+        bool gramPath = context.BatchSize is int size && EngineMeasurements.CpuHasGramPath(model.Network, size);
+        using var batchEngine = gpu is null || context.BatchSize is not int batchSize || !r.Measurements.Any(m => EngineMeasurements.TakesBatchEngine(m, gramPath)) ? null
             : new Gpu.Curvature.DeviceMlp<T>(gpu, model.Network, model.Loss, context.Data.CreateBuffer(batchSize));
         context.HessianEngine = engine;
         context.BatchEngine = batchEngine;
         if (gpu is not null)
         {
-            var onGpu = new[] { engine is null ? null : "the eigen-measurements of H and G", batchEngine is null ? null : "batch sharpness" }.OfType<string>().ToList();
+            var onGpu = new[] { engine is null ? null : "the eigen-measurements of H and G", batchEngine is null ? null : gramPath ? "gn-batch-sharpness" : "batch sharpness" }
+                .OfType<string>().ToList();
+            if (gramPath && r.Measurements.Any(m => m is BatchSharpness or BatchSharpnessRatioOfMeans))
+                CommandRunner.Log(EngineMeasurements.GramPathNote("measure"));
             var gemms = (engine ?? batchEngine)?.GemmBackend;
             CommandRunner.Log(onGpu.Count == 0
                 ? $"measure: none of these measurements runs on {gpu.Description} (only {EngineMeasurements.HessianEngineNames}, {EngineMeasurements.BatchEngineNames} do): all on the CPU"

@@ -71,7 +71,7 @@ public static class TrainCommand
         var results = new Option<string?>("--results") { Description = "run store folder (default $SHARPEDGE_RESULTS or ./results)" };
         var device = new Option<string>("--device")
         {
-            Description = $"cuda: the eigen-measurements of the Hessian and Gauss-Newton matrix ({EngineMeasurements.HessianEngineNames}) on all samples and batch sharpness ({EngineMeasurements.BatchEngineNames}) of an MLP on the GPU (training steps stay on the CPU); cpu: everything on the CPU",
+            Description = $"cuda: for an MLP, the eigen-measurements of the Hessian and Gauss-Newton matrix ({EngineMeasurements.HessianEngineNames}) on all samples, and the Monte-Carlo batches of {EngineMeasurements.BatchEngineNames}, on the GPU (training steps stay on the CPU); cpu: everything on the CPU",
             DefaultValueFactory = _ => "cpu",
         }.AcceptOnlyFromAmong("cpu", "cuda");
         var threads = CommonOptions.Threads();
@@ -154,7 +154,8 @@ public static class TrainCommand
                 BatchEngine = gpu is null ? null : (objective, batch) =>
                 {
                     var engine = new Gpu.Curvature.DeviceMlp<float>(gpu, objective.Network, objective.Loss, objective.Data.CreateBuffer(batch));
-                    CommandRunner.Log($"train: batch sharpness on {gpu.Description} (GEMMs: {engine.GemmBackend})");
+                    string which = EngineMeasurements.CpuHasGramPath(objective.Network, batch) ? "gn-batch-sharpness" : "batch sharpness";
+                    CommandRunner.Log($"train: {which} on {gpu.Description} (GEMMs: {engine.GemmBackend})");
                     return engine;
                 },
             };

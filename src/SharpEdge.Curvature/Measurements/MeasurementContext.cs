@@ -364,11 +364,12 @@ public sealed class MeasurementContext<T> where T : unmanaged, IFloatingPointIee
     /// <summary>
     /// (g_Bᵀ H_B g_B, ‖g_B‖²) of Monte-Carlo batches 0, 1, … at θ, with <paramref name="gaussNewton"/> (g_Bᵀ G_B g_B, ‖g_B‖²):
     /// on <see cref="BatchEngine"/> when set (one batch at a time, the same batches), else on the workers' CPU engines
-    /// in parallel.
+    /// in parallel; the Hessian's form stays on the workers where they have the faster Gram path
+    /// (<see cref="EngineMeasurements.CpuHasGramPath"/>).
     /// </summary>
     public BatchSampler<T>.SampleStream CurvatureAlongGradientStream(int maxSamples, bool gaussNewton = false)
     {
-        if (BatchEngine is not { } engine)
+        if (BatchEngine is not { } engine || (!gaussNewton && EngineMeasurements.CpuHasGramPath(Objective.Network, BatchSize ?? int.MaxValue)))
             return Sampler.Stream(gaussNewton ? GaussNewtonBatchSharpness.CurvatureSample(Theta) : BatchSharpness.CurvatureSample(Theta), 2, maxSamples);
         engine.SetParameters(ThetaAsDouble());
         return Sampler.Stream((worker, _, values) =>
