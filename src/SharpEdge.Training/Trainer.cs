@@ -114,7 +114,7 @@ public sealed class Trainer
 
     /// <summary>True when batch sharpness (the Hessian's forms) is scheduled and stays on the CPU workers even with a batch engine (<see cref="EngineMeasurements.CpuHasGramPath"/>).</summary>
     public bool BatchSharpnessStaysOnCpu =>
-        EngineMeasurements.CpuHasGramPath(Network, Config.BatchSize) && scheduled.Any(m => m.Measurement is BatchSharpness or BatchSharpnessRatioOfMeans);
+        scheduled.Any(m => EngineMeasurements.StaysOnCpuWorkers(m.Measurement, EngineMeasurements.CpuHasGramPath(Network, Config.BatchSize)));
 
     public Network<float> Network { get; }
     public IReadOnlyList<ScheduledMeasurement> Measurements => scheduled;

@@ -158,7 +158,7 @@ public static class MeasureCommand
         {
             var onGpu = new[] { engine is null ? null : "the eigen-measurements of H and G", batchEngine is null ? null : gramPath ? "gn-batch-sharpness" : "batch sharpness" }
                 .OfType<string>().ToList();
-            if (gramPath && r.Measurements.Any(m => m is BatchSharpness or BatchSharpnessRatioOfMeans))
+            if (r.Measurements.Any(m => EngineMeasurements.StaysOnCpuWorkers(m, gramPath)))
                 CommandRunner.Log(EngineMeasurements.GramPathNote("measure"));
             var gemms = (engine ?? batchEngine)?.GemmBackend;
             CommandRunner.Log(onGpu.Count == 0

@@ -32,6 +32,10 @@ public static class EngineMeasurements
     public static bool TakesBatchEngine(IMeasurement measurement, bool gramPath) =>
         measurement is GaussNewtonBatchSharpness || (!gramPath && measurement is BatchSharpness or BatchSharpnessRatioOfMeans);
 
+    /// <summary>True for batch sharpness in the Hessian's forms where the CPU workers keep it although a batch engine is set (<paramref name="gramPath"/>).</summary>
+    public static bool StaysOnCpuWorkers(IMeasurement measurement, bool gramPath) =>
+        gramPath && measurement is BatchSharpness or BatchSharpnessRatioOfMeans;
+
     /// <summary>
     /// True where the CPU workers take g_Bᵀ H_B g_B and ‖g_B‖² of a batch from its B×B Gram matrices
     /// (<see cref="Objective{T}.CurvatureAlongGradient"/>: MLPs, batches up to <see cref="Objective{T}.GramBatchLimit"/>),
