@@ -297,14 +297,14 @@ public static class EnsembleTrainer
             Parallel.For(start, end, i =>
             {
                 var member = members[i];
-                var model = TeacherStudentModel.Generate(member.Config, member.Seed);
+                var features = chunkFeatures[i - start] = new double[samples * width];
+                var model = TeacherStudentModel.Generate(member.Config, member.Seed, features);
                 var history = new TrainingHistory(member.Config.Schedule, units, width);
                 var network = new TeacherStudentNetwork(member.Config, model.FirstLayer, model.Readout);
                 var gradient = new double[units * width];
-                double loss = network.LossAndGradient(model.InitialStudent, model.Inputs, model.Labels, gradient);
+                double loss = network.LossAndGradientOfFeatures(model.InitialStudent, features, model.Labels, gradient);
                 history.RecordInitial(model.InitialStudent, gradient, loss);
                 results[i] = new SeedResult(member.Seed, model, history);
-                chunkFeatures[i - start] = model.ComputeFeatures();
                 chunkModels[i - start] = model;
             });
             // Uploads stay on this thread (an accelerator is bound to the thread that uses it).

@@ -12,7 +12,8 @@ internal sealed unsafe class StudentSgd
     private readonly int width, units, paddedUnits;
     private readonly AlignedBuffer features, labels, weights, readout, activations, errors, residuals, gradientSum;
 
-    public StudentSgd(TeacherStudentConfig config, TeacherStudentModel model, SimdPath requestedPath)
+    /// <summary>The state of <paramref name="model"/>, whose φ1 (N×L) <see cref="TeacherStudentModel.Generate"/> left in <paramref name="modelFeatures"/>.</summary>
+    public StudentSgd(TeacherStudentConfig config, TeacherStudentModel model, ReadOnlySpan<double> modelFeatures, SimdPath requestedPath)
     {
         this.config = config;
         path = SimdPaths.Resolve(requestedPath);
@@ -22,10 +23,10 @@ internal sealed unsafe class StudentSgd
         paddedUnits = (units + tile - 1) / tile * tile;
         int samples = config.SampleCount, batchSize = config.BatchSize;
 
+        if (modelFeatures.Length != samples * width)
+            throw new ArgumentException($"φ1 of {samples} samples needs {samples * width} values, got {modelFeatures.Length}", nameof(modelFeatures));
         features = new AlignedBuffer(samples * width);
-        var network = new TeacherStudentNetwork(config, model.FirstLayer, model.Readout);
-        for (int n = 0; n < samples; n++)
-            network.Features(model.Inputs.AsSpan(n * config.InputDim, config.InputDim), features.Span.Slice(n * width, width));
+        modelFeatures.CopyTo(features.Span);
         labels = new AlignedBuffer(samples);
         model.Labels.CopyTo(labels.Span);
 

@@ -30,8 +30,13 @@ public sealed class TeacherStudentModel
         Labels = new double[config.SampleCount * TeacherStudentConfig.OutputDim];
     }
 
-    /// <summary>Draws the model for <paramref name="seed"/> (≥ 0) and computes the teacher labels.</summary>
-    public static TeacherStudentModel Generate(TeacherStudentConfig config, long seed)
+    /// <summary>
+    /// Draws the model for <paramref name="seed"/> (≥ 0) and computes the teacher labels; with <paramref name="features"/>
+    /// (N×L) also keeps there the φ1 = σ(M x) of every training sample that the labels are computed from, which stays
+    /// fixed during training (M is frozen), so a trainer need not compute it again. The model does not hold φ1: at
+    /// 1,000 batches it is 1 MB per model, which a finished ensemble should not carry.
+    /// </summary>
+    public static TeacherStudentModel Generate(TeacherStudentConfig config, long seed, Span<double> features = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
@@ -47,13 +52,17 @@ public sealed class TeacherStudentModel
         // The student's mean is always 0, not W_mu (§1.2).
         rng.FillNormal(model.InitialStudent, 0.0, config.StudentWidth / Math.Sqrt(l));
 
+        bool keep = !features.IsEmpty;
+        if (keep && features.Length != config.SampleCount * l)
+            throw new ArgumentException($"φ1 of {config.SampleCount} samples needs {config.SampleCount * l} values, got {features.Length}", nameof(features));
         var network = new TeacherStudentNetwork(config, model.FirstLayer, model.Readout);
-        var features = new double[l];
+        var scratch = keep ? null : new double[l];
         var hidden = new double[k];
         for (int n = 0; n < config.SampleCount; n++)
         {
-            network.Features(model.Inputs.AsSpan(n * d, d), features);
-            model.Labels[n] = network.Output(model.Teacher, features, hidden);
+            var phi = keep ? features.Slice(n * l, l) : scratch;
+            network.Features(model.Inputs.AsSpan(n * d, d), phi);
+            model.Labels[n] = network.Output(model.Teacher, phi, hidden);
         }
         return model;
     }
@@ -78,17 +87,7 @@ public sealed class TeacherStudentModel
     /// <summary>y_data = teacher(x_data), N×O, noiseless (§1.5).</summary>
     public double[] Labels { get; }
 
+
     /// <summary>The student Wp before training, K×L.</summary>
     public double[] InitialStudent { get; }
-
-    /// <summary>φ1 = σ(M x) for every training sample, N×L: constant during training, so computed once.</summary>
-    public double[] ComputeFeatures()
-    {
-        int d = Config.InputDim, l = Config.FirstHiddenWidth;
-        var network = new TeacherStudentNetwork(Config, FirstLayer, Readout);
-        var features = new double[Config.SampleCount * l];
-        for (int n = 0; n < Config.SampleCount; n++)
-            network.Features(Inputs.AsSpan(n * d, d), features.AsSpan(n * l, l));
-        return features;
-    }
 }

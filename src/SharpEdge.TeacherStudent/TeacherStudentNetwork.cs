@@ -82,22 +82,54 @@ public sealed class TeacherStudentNetwork
     public double LossAndGradient(ReadOnlySpan<double> student, ReadOnlySpan<double> inputs, ReadOnlySpan<double> labels, Span<double> gradient)
     {
         int samples = CheckBatch(student, inputs, labels);
-        if (gradient.Length != hiddenUnits * width) throw new ArgumentException($"gradient must have K·L = {hiddenUnits * width} elements", nameof(gradient));
-        gradient.Clear();
+        CheckGradient(gradient);
         double squaredErrors = 0.0;
         for (int n = 0; n < samples; n++)
         {
             Features(inputs.Slice(n * inputDim, inputDim), featureScratch);
-            double residual = labels[n] - Output(student, featureScratch, hiddenScratch);
-            squaredErrors += residual * residual;
-            for (int k = 0; k < hiddenUnits; k++)
-            {
-                // Σ_o Z_ok (y_o − ŷ_o) · σ'(z_k): the back-propagated residual of unit k.
-                double unitError = readout[k] * residual * activation.SlopeFromActivated(hiddenScratch[k]);
-                for (int l = 0; l < width; l++) gradient[k * width + l] += unitError * featureScratch[l];
-            }
+            squaredErrors += AddSampleGradient(student, featureScratch, labels[n], gradient);
         }
-        // The sum above is of −∂ℓ_n/∂Wp; the gradient is minus its mean.
+        return MeanLossAndGradient(squaredErrors, samples, gradient);
+    }
+
+    /// <summary>
+    /// <see cref="LossAndGradient"/> from the samples' φ1 (n×L, as <see cref="TeacherStudentModel.Generate"/> keeps it) instead of
+    /// their inputs: the same operations in the same order, without computing φ1 again.
+    /// </summary>
+    public double LossAndGradientOfFeatures(ReadOnlySpan<double> student, ReadOnlySpan<double> features, ReadOnlySpan<double> labels, Span<double> gradient)
+    {
+        if (student.Length != hiddenUnits * width) throw new ArgumentException($"student must have K·L = {hiddenUnits * width} elements", nameof(student));
+        if (labels.Length == 0) throw new ArgumentException("need at least one sample", nameof(labels));
+        if (features.Length != labels.Length * width)
+            throw new ArgumentException($"{labels.Length} labels need {labels.Length * width} features, got {features.Length}", nameof(features));
+        CheckGradient(gradient);
+        double squaredErrors = 0.0;
+        for (int n = 0; n < labels.Length; n++) squaredErrors += AddSampleGradient(student, features.Slice(n * width, width), labels[n], gradient);
+        return MeanLossAndGradient(squaredErrors, labels.Length, gradient);
+    }
+
+    private void CheckGradient(Span<double> gradient)
+    {
+        if (gradient.Length != hiddenUnits * width) throw new ArgumentException($"gradient must have K·L = {hiddenUnits * width} elements", nameof(gradient));
+        gradient.Clear();
+    }
+
+    // Adds −∂ℓ_n/∂Wp of one sample to the gradient; returns its squared residual.
+    private double AddSampleGradient(ReadOnlySpan<double> student, ReadOnlySpan<double> features, double label, Span<double> gradient)
+    {
+        double residual = label - Output(student, features, hiddenScratch);
+        for (int k = 0; k < hiddenUnits; k++)
+        {
+            // Σ_o Z_ok (y_o − ŷ_o) · σ'(z_k): the back-propagated residual of unit k.
+            double unitError = readout[k] * residual * activation.SlopeFromActivated(hiddenScratch[k]);
+            for (int l = 0; l < width; l++) gradient[k * width + l] += unitError * features[l];
+        }
+        return residual * residual;
+    }
+
+    // The sum of −∂ℓ_n/∂Wp becomes the gradient, minus its mean; the loss is half the mean squared residual.
+    private static double MeanLossAndGradient(double squaredErrors, int samples, Span<double> gradient)
+    {
         for (int i = 0; i < gradient.Length; i++) gradient[i] = -(gradient[i] / samples);
         return 0.5 * (squaredErrors / samples);
     }

@@ -71,7 +71,8 @@ public static class TeacherStudentTrainer
 
     private static SeedResult TrainSeed(TeacherStudentConfig config, long seed, TrainerOptions options, ProgressTracker? tracker, CancellationToken cancellation)
     {
-        var model = TeacherStudentModel.Generate(config, seed);
+        var features = new double[config.SampleCount * config.FirstHiddenWidth];
+        var model = TeacherStudentModel.Generate(config, seed, features);
         var schedule = config.Schedule;
         var history = new TrainingHistory(schedule, config.HiddenUnits, config.FirstHiddenWidth);
         var network = new TeacherStudentNetwork(config, model.FirstLayer, model.Readout);
@@ -79,10 +80,10 @@ public static class TeacherStudentTrainer
         // Slot 0: full-data loss and gradient at initialisation, in the plain reference code (runs once).
         var student = (double[])model.InitialStudent.Clone();
         var gradient = new double[student.Length];
-        double initialLoss = network.LossAndGradient(student, model.Inputs, model.Labels, gradient);
+        double initialLoss = network.LossAndGradientOfFeatures(student, features, model.Labels, gradient);
         history.RecordInitial(student, gradient, initialLoss);
 
-        var sgd = new StudentSgd(config, model, options.Path);
+        var sgd = new StudentSgd(config, model, features, options.Path);
         int epochs = options.EpochsToTrain(schedule);
         for (int epoch = 0; epoch < epochs; epoch++)
         {

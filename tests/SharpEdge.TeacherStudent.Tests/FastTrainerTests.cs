@@ -70,7 +70,8 @@ public class FastTrainerTests
     public void EpochsAllocateNothing(SimdPath path)
     {
         var config = new TeacherStudentConfig { BatchCount = 200, Epochs = 20 };
-        var sgd = new StudentSgd(config, TeacherStudentModel.Generate(config, 1), path);
+        var features = new double[config.SampleCount * config.FirstHiddenWidth];
+        var sgd = new StudentSgd(config, TeacherStudentModel.Generate(config, 1, features), features, path);
         sgd.RunEpoch(accumulateGradient: true);
         sgd.RunEpoch(accumulateGradient: false);
         long before = GC.GetAllocatedBytesForCurrentThread();

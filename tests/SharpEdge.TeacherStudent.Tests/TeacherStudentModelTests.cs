@@ -15,6 +15,42 @@ public class TeacherStudentModelTests
         Assert.NotEqual(a.Teacher, c.Teacher);
     }
 
+    // φ1 kept by Generate is σ(M x) of each sample, computed here by hand from M and x; the model is the one drawn without
+    // it, and the full-data loss and gradient from φ1 equal those from the inputs bit for bit.
+    [Theory]
+    [InlineData(Activation.Tanh)]
+    [InlineData(Activation.Relu)]
+    public void KeptFeaturesAreSigmaOfMxAndGiveTheSameGradient(Activation activation)
+    {
+        var config = new TeacherStudentConfig { BatchCount = 25, Epochs = 1, Activation = activation };
+        int d = config.InputDim, l = config.FirstHiddenWidth, n = config.SampleCount;
+        var features = new double[n * l];
+        var model = TeacherStudentModel.Generate(config, 5, features);
+        var plain = TeacherStudentModel.Generate(config, 5);
+        Assert.Equal(plain.Labels, model.Labels);
+        Assert.Equal(plain.InitialStudent, model.InitialStudent);
+        for (int s = 0; s < n; s += 17)
+            for (int j = 0; j < l; j++)
+            {
+                double z = 0.0;
+                for (int i = 0; i < d; i++) z += model.FirstLayer[j * d + i] * model.Inputs[s * d + i];
+                double expected = activation == Activation.Tanh ? Math.Tanh(z) : Math.Max(z, 0.0);
+                Assert.Equal(expected, features[s * l + j], 1e-15);
+            }
+
+        var network = new TeacherStudentNetwork(config, model.FirstLayer, model.Readout);
+        var fromInputs = new double[model.InitialStudent.Length];
+        var fromFeatures = new double[model.InitialStudent.Length];
+        double loss = network.LossAndGradient(model.InitialStudent, model.Inputs, model.Labels, fromInputs);
+        Assert.Equal(loss, network.LossAndGradientOfFeatures(model.InitialStudent, features, model.Labels, fromFeatures));
+        Assert.Equal(fromInputs, fromFeatures);
+        Assert.True(loss > 0.0);
+
+        var wrong = Assert.Throws<ArgumentException>(() => TeacherStudentModel.Generate(config, 5, new double[n * l - 1]));
+        Assert.Contains("φ1", wrong.Message);
+        Assert.Throws<ArgumentException>(() => network.LossAndGradientOfFeatures(model.InitialStudent, features.AsSpan(1), model.Labels, fromFeatures));
+    }
+
     // phase_ml_spec §1.2: shapes, and the scales width/√fan-in (student mean always 0, width eps/√L).
     [Fact]
     public void MatricesHaveTheOriginalShapesAndScales()
