@@ -16,7 +16,7 @@
 # Usage: bench/gpu_check.sh            (on a GPU node: srun --gres=gpu:1 bench/gpu_check.sh)
 #        (to ship it to a GPU machine, scripts/publish-linux-x64.sh --xz writes the smaller .tar.xz; about 8 minutes on an H100)
 #        Where only a few files can come back from $OUT, keep the details elsewhere and pack them afterwards:
-#          OUT=/tmp/gpu_check timeout 560 bench/gpu_check.sh; tar -C /tmp/gpu_check -czf "$OUT/gpu_check.tar.gz" .
+#          d=$(mktemp -d); OUT=$d timeout 560 bench/gpu_check.sh; tar -C "$d" -czf "$OUT/gpu_check.tar.gz" .
 #        GPU_CHECK_DRY_RUN=1 bench/gpu_check.sh   runs every step without a GPU, on ILGPU's CPU accelerator at toy sizes
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
