@@ -87,7 +87,6 @@ public sealed class TeacherStudentModel
     /// <summary>y_data = teacher(x_data), N×O, noiseless (§1.5).</summary>
     public double[] Labels { get; }
 
-
     /// <summary>The student Wp before training, K×L.</summary>
     public double[] InitialStudent { get; }
 }

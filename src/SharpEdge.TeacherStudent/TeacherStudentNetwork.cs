@@ -98,8 +98,7 @@ public sealed class TeacherStudentNetwork
     /// </summary>
     public double LossAndGradientOfFeatures(ReadOnlySpan<double> student, ReadOnlySpan<double> features, ReadOnlySpan<double> labels, Span<double> gradient)
     {
-        if (student.Length != hiddenUnits * width) throw new ArgumentException($"student must have K·L = {hiddenUnits * width} elements", nameof(student));
-        if (labels.Length == 0) throw new ArgumentException("need at least one sample", nameof(labels));
+        CheckStudentAndLabels(student, labels);
         if (features.Length != labels.Length * width)
             throw new ArgumentException($"{labels.Length} labels need {labels.Length * width} features, got {features.Length}", nameof(features));
         CheckGradient(gradient);
@@ -136,10 +135,15 @@ public sealed class TeacherStudentNetwork
 
     private int CheckBatch(ReadOnlySpan<double> student, ReadOnlySpan<double> inputs, ReadOnlySpan<double> labels)
     {
-        if (student.Length != hiddenUnits * width) throw new ArgumentException($"student must have K·L = {hiddenUnits * width} elements", nameof(student));
-        if (labels.Length == 0) throw new ArgumentException("need at least one sample", nameof(labels));
+        CheckStudentAndLabels(student, labels);
         if (inputs.Length != labels.Length * inputDim)
             throw new ArgumentException($"{labels.Length} labels need {labels.Length * inputDim} inputs, got {inputs.Length}", nameof(inputs));
         return labels.Length;
+    }
+
+    private void CheckStudentAndLabels(ReadOnlySpan<double> student, ReadOnlySpan<double> labels)
+    {
+        if (student.Length != hiddenUnits * width) throw new ArgumentException($"student must have K·L = {hiddenUnits * width} elements", nameof(student));
+        if (labels.Length == 0) throw new ArgumentException("need at least one sample", nameof(labels));
     }
 }

@@ -159,9 +159,15 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
     {
         CheckLength(image.Length, gaussNewton ? "G·v" : "H·v");
         Upload(direction, v, "v");
+        ProductOnDevice(gaussNewton);
+        Download(image);
+    }
+
+    // G·v or H·v of the v already on the device, left in the gradient buffer.
+    private void ProductOnDevice(bool gaussNewton)
+    {
         if (gaussNewton) GaussNewtonVectorProductOnDevice();
         else HessianVectorProductOnDevice();
-        Download(image);
     }
 
     /// <summary>Copies θ to the device, for <see cref="LinearizeOnDevice"/>.</summary>
@@ -241,8 +247,7 @@ public sealed class DeviceMlp<T> : IHessianEngine, IBatchCurvatureEngine<T>, IDi
         LinearizeOnDevice();
         var stream = device.Accelerator.DefaultStream;
         gradient.View.CopyTo(stream, direction.View);
-        if (gaussNewton) GaussNewtonVectorProductOnDevice();
-        else HessianVectorProductOnDevice();
+        ProductOnDevice(gaussNewton);
         // g_Bᵀ(H_B g_B) and ‖g_B‖² on the device: only the partial sums cross, not two parameter vectors.
         int threads = (int)Math.Min(DotThreads, ParameterCount);
         partials ??= device.Accelerator.Allocate1D<double>(2 * threads);
